@@ -1,0 +1,62 @@
+// swift-tools-version: 6.0
+// xaas — sync identities from any source of truth into Okta through the Identity Sources (XaaS) API.
+// No package dependencies: the Swift toolchain and system C libraries (SQLite) only.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+/// A connector shipped with xaas: a dynamic library product whose `.so` lands beside the `xaas` binary.
+func connector(_ name: String, path: String, swift: Bool = true) -> (Product, Target) {
+    let product = Product.library(name: name, type: .dynamic, targets: [name])
+    let target: Target = swift
+        ? .target(name: name, dependencies: ["PluginAPI", "PluginKit"], path: path, swiftSettings: swiftSettings)
+        : .target(name: name, dependencies: ["PluginAPI"], path: path,
+                  cSettings: [.unsafeFlags(["-std=c11", "-Wall", "-Wextra", "-fvisibility=hidden"])])
+    return (product, target)
+}
+
+let connectors = [
+    connector("CSVConnector", path: "Plugins/CSV"),
+    connector("LDIFConnector", path: "Plugins/LDIF"),
+    connector("StaticConnector", path: "Plugins/Static", swift: false),
+]
+
+func testTarget(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .testTarget(name: name, dependencies: dependencies + ["TestSupport"], swiftSettings: swiftSettings)
+}
+
+let package = Package(
+    name: "xaas",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "xaas", targets: ["xaas"]),
+    ] + connectors.map(\.0),
+    targets: [
+        // The stable C ABI: one header, nothing else.
+        .target(name: "PluginAPI", path: "Sources/PluginAPI"),
+        // Swift glue for writing connectors against the C ABI.
+        .target(name: "PluginKit", dependencies: ["PluginAPI"], swiftSettings: swiftSettings),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // A small HTTP/1.1 server on POSIX sockets (emulator, metrics, test fakes).
+        .target(name: "HTTPServer", swiftSettings: swiftSettings),
+        // The Okta XaaS emulator.
+        .target(name: "Emulator", dependencies: ["HTTPServer", "CSQLite"], swiftSettings: swiftSettings),
+        // The host library: plugin loading, config, Okta client, sync engine, commands.
+        .target(name: "Host", dependencies: ["PluginAPI", "CSQLite", "Emulator", "HTTPServer"],
+                swiftSettings: swiftSettings),
+        // Thin @main.
+        .executableTarget(name: "xaas", dependencies: ["Host"], swiftSettings: swiftSettings),
+
+        // Test helpers shared by the test targets (paths of built products, subprocesses, temp dirs).
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        testTarget("PluginKitTests", ["PluginKit"]),
+        testTarget("PluginHostTests", ["Host", "PluginAPI"]),
+        testTarget("CSVTests", ["Host"]),
+        testTarget("LDIFTests", ["Host"]),
+        testTarget("HTTPServerTests", ["HTTPServer"]),
+        testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host"]),
+        testTarget("SyncTests", ["Host", "Emulator"]),
+    ] + connectors.map(\.1)
+)

@@ -1,0 +1,2 @@
+/// Placeholder: the Okta XaaS emulator lands here.
+public enum EmulatorModule {}
