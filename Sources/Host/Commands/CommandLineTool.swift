@@ -17,8 +17,8 @@ public enum CommandLineTool {
         }
     }
 
-    /// Every command, in help order.
-    static let commands: [Command] = [
+    /// Every command, in help order. Each area declares its own list in its own file.
+    static let commands: [Command] = syncCommands + configCommands + pluginCommands + emulatorCommands + [
         Command(["version"], "print the xaas version") { _ in
             print("xaas \(XaasVersion.current)")
             return 0

@@ -1,0 +1,4 @@
+extension CommandLineTool {
+    /// The `plugin` commands (filled in by that area).
+    static let pluginCommands: [Command] = []
+}
