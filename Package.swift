@@ -11,7 +11,7 @@ let swiftSettings: [SwiftSetting] = [
 func connector(_ name: String, path: String, swift: Bool = true) -> (Product, Target) {
     let product = Product.library(name: name, type: .dynamic, targets: [name])
     let target: Target = swift
-        ? .target(name: name, dependencies: ["PluginAPI", "PluginKit"], path: path, swiftSettings: swiftSettings)
+        ? .target(name: name, dependencies: ["PluginAPI", "PluginKit", "XaasJSON"], path: path, swiftSettings: swiftSettings)
         : .target(name: name, dependencies: ["PluginAPI"], path: path,
                   cSettings: [.unsafeFlags(["-std=c11", "-Wall", "-Wextra", "-fvisibility=hidden"])])
     return (product, target)
@@ -37,21 +37,23 @@ let package = Package(
         // The stable C ABI: one header, nothing else.
         .target(name: "PluginAPI", path: "Sources/PluginAPI"),
         // Swift glue for writing connectors against the C ABI.
-        .target(name: "PluginKit", dependencies: ["PluginAPI"], swiftSettings: swiftSettings),
+        .target(name: "PluginKit", dependencies: ["PluginAPI", "XaasJSON"], swiftSettings: swiftSettings),
+        // A strict JSON parser/serialiser that keeps number text exact (shared by host and plugins).
+        .target(name: "XaasJSON", swiftSettings: swiftSettings),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // A small HTTP/1.1 server on POSIX sockets (emulator, metrics, test fakes).
         .target(name: "HTTPServer", swiftSettings: swiftSettings),
         // The Okta XaaS emulator.
         .target(name: "Emulator", dependencies: ["HTTPServer", "CSQLite"], swiftSettings: swiftSettings),
         // The host library: plugin loading, config, Okta client, sync engine, commands.
-        .target(name: "Host", dependencies: ["PluginAPI", "CSQLite", "Emulator", "HTTPServer"],
+        .target(name: "Host", dependencies: ["PluginAPI", "XaasJSON", "CSQLite", "Emulator", "HTTPServer"],
                 swiftSettings: swiftSettings),
         // Thin @main.
         .executableTarget(name: "xaas", dependencies: ["Host"], swiftSettings: swiftSettings),
 
         // Test helpers shared by the test targets (paths of built products, subprocesses, temp dirs).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
-        testTarget("PluginKitTests", ["PluginKit"]),
+        testTarget("PluginKitTests", ["PluginKit", "XaasJSON"]),
         testTarget("PluginHostTests", ["Host", "PluginAPI"]),
         testTarget("CSVTests", ["Host"]),
         testTarget("LDIFTests", ["Host"]),

@@ -1,4 +1,5 @@
 import PluginAPI
+import XaasJSON
 import PluginKit
 
 // Placeholder so the package builds; the real LDIF connector replaces this file.

@@ -1,3 +1,5 @@
+public import XaasJSON
+
 /// A connector's settings object with typed accessors that report the JSON path of every problem
 /// and refuse unknown keys.
 ///
