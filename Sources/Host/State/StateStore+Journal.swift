@@ -147,3 +147,47 @@ extension StateStore {
         }
     }
 }
+
+extension StateStore {
+    /// The entities recorded for session `id` (to resend them after the session ended in ERROR).
+    public func sessionEntities(_ id: String) throws -> [JournalEntity] {
+        try withDatabase { db in
+            var out: [JournalEntity] = []
+            try db.query("SELECT kind, external_id, status, hash, profile FROM session_entities WHERE session_id=?",
+                         [.text(id)]) { row in
+                out.append(JournalEntity(
+                    kind: row.text(0) ?? "", externalId: row.text(1) ?? "",
+                    status: EntityStatus(rawValue: row.text(2) ?? "") ?? .active, hash: row.int(3),
+                    profileJSON: row.text(4)))
+            }
+            return out
+        }
+    }
+
+    private var pendingCreateKey: String { "pending_create:\(tenant)/\(source)" }
+
+    /// Notes that a create-session call is about to be sent (so that after a crash between Okta creating
+    /// the session and us recording it, recovery can recognise the session as ours).
+    public func markSessionCreatePending(at time: Double) throws {
+        try withDatabase { db in
+            try db.run("INSERT INTO meta(key, value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                       [.text(pendingCreateKey), .text(String(time))])
+        }
+    }
+
+    /// Clears the pending-create note.
+    public func clearSessionCreatePending() throws {
+        try withDatabase { db in try db.run("DELETE FROM meta WHERE key=?", [.text(pendingCreateKey)]) }
+    }
+
+    /// When a create-session call was last sent without its session being recorded, if ever.
+    public func sessionCreatePendingSince() throws -> Double? {
+        try withDatabase { db in
+            var result: Double?
+            try db.query("SELECT value FROM meta WHERE key=?", [.text(pendingCreateKey)]) { row in
+                result = row.text(0).flatMap(Double.init)
+            }
+            return result
+        }
+    }
+}

@@ -32,6 +32,8 @@ public struct Planner {
     public var maxRetries = 5
     public var sleep: (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }
     public var isCancelled: () -> Bool = { false }
+    /// Plan an update even for users whose profile did not change (`xaas sync --full`).
+    public var resendUnchanged = false
     /// Records per write transaction.
     public var transactionSize = 2000
 
@@ -158,7 +160,7 @@ public struct Planner {
         }
         let json = ProfileEncoder.json(profile)
         let hash = ProfileEncoder.hash(json)
-        if let applied, applied.status == .active, applied.hash == hash {
+        if let applied, applied.status == .active, applied.hash == hash, !resendUnchanged {
             summary.unchanged += 1
             return
         }
