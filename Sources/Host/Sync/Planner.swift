@@ -13,8 +13,8 @@ public struct Planner {
         public var filter: ((SourceRecord) -> Bool)?
         /// Maps a record to its Okta profile (empty values already omitted).
         public var map: (SourceRecord) -> [(String, String)]
-        /// Profile attributes that must be present and non-empty.
-        public var requiredAttributes: [String] = ["userName", "email"]
+        /// Why a mapped user cannot be sent (naming the field), or `nil` when it can.
+        public var validate: (String, [(String, String)]) -> String? = Mapping.validate(externalId:profile:)
 
         public init(filter: ((SourceRecord) -> Bool)?, map: @escaping (SourceRecord) -> [(String, String)]) {
             self.filter = filter
@@ -154,8 +154,8 @@ public struct Planner {
             return
         }
         let profile = rules.map(record)
-        for name in rules.requiredAttributes where !profile.contains(where: { $0.0 == name && !$0.1.isEmpty }) {
-            summary.addInvalid("externalId \"\(id)\": \(name) is empty after mapping")
+        if let problem = rules.validate(id, profile) {
+            summary.addInvalid("externalId \"\(id)\": \(problem)")
             return
         }
         let json = ProfileEncoder.json(profile)
