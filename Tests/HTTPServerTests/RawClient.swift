@@ -6,7 +6,8 @@ import Darwin
 
 /// A blocking raw-socket client for edge cases URLSession cannot produce (pipelining, garbage, half-close).
 /// Every read has a receive timeout so a broken server fails the test instead of hanging it.
-final class RawClient {
+/// Not locked: each instance is used by one thread at a time (tests hand a client to exactly one worker).
+final class RawClient: @unchecked Sendable {
     struct Failure: Error, CustomStringConvertible { var description: String }
 
     /// A response as read off the wire.
