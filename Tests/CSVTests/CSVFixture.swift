@@ -2,13 +2,16 @@ import Foundation
 import PluginAPI
 import TestSupport
 
-/// Temp CSV files plus the settings to read them, for the CSV connector tests.
-struct CSVFixture {
+/// Temp CSV files plus the settings to read them, for the CSV connector tests. The directory is
+/// removed when the fixture goes away.
+final class CSVFixture {
     let directory: URL
 
     init() throws {
         directory = try TestSupport.makeTemporaryDirectory("xaas-csv")
     }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
 
     /// Writes `bytes` to `name` in the fixture directory and returns its path.
     @discardableResult
