@@ -48,7 +48,7 @@ struct CSVOptions: Sendable {
             throw ConnectorError.config("settings.onBadRow: expected \"fail\" or \"skip\", got \(Self.quoted(policy))")
         }
         self.onBadRow = onBadRow
-        if let encoding = try settings.string("encoding"), encoding.lowercased() != "utf-8" {
+        if let encoding = try settings.string("encoding"), encoding != "utf-8" {
             throw ConnectorError.config(
                 "settings.encoding: only \"utf-8\" is supported, got \(Self.quoted(encoding)); "
                 + "convert the file first (e.g. iconv -f \(encoding) -t UTF-8)")

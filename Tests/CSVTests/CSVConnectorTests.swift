@@ -180,4 +180,24 @@ import TestSupport
         // A new read starts afresh.
         #expect(try harness.readAll().records.count == 3)
     }
+
+    @Test func cliPrintsNDJSONAndFailsWithTheLineOnStderr() throws {
+        let path = try fixture.write("id,groups,active\n1,a|b,yes\n2,,no\n")
+        let settings = CSVFixture.settings(path: path, [
+            "multiValueSeparator": "|", "status": ["attribute": "active"],
+        ])
+        let file = fixture.directory.appendingPathComponent("settings.json")
+        try Data(settings.utf8).write(to: file)
+        let run = try TestSupport.xaas(["plugins", "read", "csv", "--settings", file.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == """
+            {"kind":"user","externalId":"1","status":"active","attributes":{"id":"1","groups":["a","b"],"active":"yes"}}
+            {"kind":"user","externalId":"2","status":"inactive","attributes":{"id":"2","groups":"","active":"no"}}
+
+            """)
+        try fixture.write("id,groups,active\n1,a,yes\n2,b\n")
+        let failed = try TestSupport.xaas(["plugins", "read", "csv", "--settings", file.path])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("\(path) line 3"), "\(failed.stderr)")
+    }
 }

@@ -48,18 +48,25 @@ struct CSVDifferentialTests {
         try #require(answers.count == jobs.count)
         var compared = 0, failedBoth = 0
         for (job, answer) in zip(jobs, answers) {
-            let pageSize = UInt32.random(in: 1...7, using: &rng)
             let settings = CSVFixture.settings(path: job.path, externalId: job.idColumn,
                                                ["delimiter": job.delimiter])
-            let ours = Result { try ConnectorHarness(settings: settings).readAll(pageSize: pageSize) }
-            switch (ours, answer["records"] as? [[String: String]]) {
-            case (.success(let result), let expected?):
-                #expect(result.records.map(\.dictionary) == expected, "\(job.path) (page size \(pageSize))")
-                #expect(result.records.map(\.externalId) == expected.map { $0[job.idColumn] ?? "?" })
+            // Through the CLI (`xaas plugins read csv`), as a user would …
+            let cli = try fixture.cliRead(settings: settings)
+            // … and through the ABI with a small random page size, to cross page boundaries.
+            let pageSize = UInt32.random(in: 1...7, using: &rng)
+            let paged = Result { try ConnectorHarness(settings: settings).readAll(pageSize: pageSize) }
+            switch (cli, answer["records"] as? [[String: String]]) {
+            case (.success(let records), let expected?):
+                #expect(records.map(\.attributes) == expected, "\(job.path)")
+                #expect(records.map(\.externalId) == expected.map { $0[job.idColumn] ?? "?" }, "\(job.path)")
+                let pagedRecords = try paged.get().records
+                #expect(pagedRecords.map(\.dictionary) == expected, "\(job.path) (page size \(pageSize))")
                 #expect(job.defect == nil, "\(job.path): defect \(job.defect ?? "") went unnoticed by both")
                 compared += 1
-            case (.failure, nil):
+            case (.failure(let error), nil):
                 #expect(job.defect != nil, "\(job.path): both failed without a planted defect: \(answer)")
+                #expect(error.message.contains("\(job.path) line"), "\(error.message)")
+                #expect(throws: ConnectorHarness.CallError.self) { try paged.get() }
                 failedBoth += 1
             case (.success, nil):
                 Issue.record("\(job.path): Python failed (\(answer["error"] ?? "?")) but the connector read it")

@@ -64,6 +64,36 @@ final class CSVFixture {
     }
 }
 
+extension CSVFixture {
+    /// One NDJSON line of `xaas plugins read` for a CSV source (single-valued attributes only).
+    struct CLIRecord: Equatable {
+        var externalId: String
+        var status: String
+        var attributes: [String: String]
+    }
+
+    /// Runs `xaas plugins read csv --settings FILE` with `settings`; the records, or the failure
+    /// (exit status as `status`, stderr as `message`).
+    func cliRead(settings: String) throws -> Result<[CLIRecord], ConnectorHarness.CallError> {
+        let file = directory.appendingPathComponent("settings-\(UInt32.random(in: 0 ... .max)).json")
+        try Data(settings.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let run = try TestSupport.xaas(["plugins", "read", "csv", "--settings", file.path])
+        guard run.status == 0 else {
+            return .failure(ConnectorHarness.CallError(status: run.status, message: run.stderr))
+        }
+        var records: [CLIRecord] = []
+        for line in run.stdoutData.split(separator: UInt8(ascii: "\n")) {
+            let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+            guard let object, object["kind"] as? String == "user", let id = object["externalId"] as? String,
+                  let status = object["status"] as? String, let attributes = object["attributes"] as? [String: String]
+            else { throw ConnectorHarness.CallError(status: -1, message: "unexpected line: \(String(decoding: line, as: UTF8.self))") }
+            records.append(CLIRecord(externalId: id, status: status, attributes: attributes))
+        }
+        return .success(records)
+    }
+}
+
 /// The error `body` throws as a ``ConnectorHarness/CallError``, or `nil` when it does not throw.
 func callError(_ body: () throws -> Void) -> ConnectorHarness.CallError? {
     do { try body(); return nil } catch let e as ConnectorHarness.CallError { return e } catch {
