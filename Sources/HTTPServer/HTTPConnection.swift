@@ -80,9 +80,10 @@ struct HTTPConnection {
             guard let value = Int(first), value <= limit else { throw .bodyTooLarge }
             length = value
         }
-        if let expect = head.headers["Expect"] {
+        // RFC 9110 §10.1.1: answer 100-continue before reading the body; HTTP/1.0 expectations are ignored.
+        if head.minorVersion >= 1, let expect = head.headers["Expect"] {
             guard expect.trimmingSpaces.lowercased() == "100-continue" else { throw .expectationFailed }
-            if head.minorVersion >= 1, chunked || length > 0, !reader.hasBufferedBytes {
+            if chunked || length > 0, !reader.hasBufferedBytes {
                 guard Socket.sendAll(fd, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) else { throw .closed }
             }
         }

@@ -46,7 +46,7 @@ struct RequestReader {
     /// Unread bytes are `buffer[start...]`.
     private var buffer: [UInt8] = []
     private var start = 0
-    private var scratch = [UInt8](repeating: 0, count: 64 * 1024)
+    private var scratch = [UInt8](repeating: 0, count: 16 * 1024)
 
     init(fd: Int32, configuration: HTTPServerConfiguration) {
         self.fd = fd
@@ -110,6 +110,10 @@ struct RequestReader {
             let (name, value) = try Self.parseField(field)
             head.headers.add(name, value)
         }
+        // RFC 9112 §3.2: exactly one Host in HTTP/1.1, at most one in HTTP/1.0.
+        let hosts = head.headers.values("Host")
+        if hosts.isEmpty, head.minorVersion >= 1 { throw .bad("missing Host header (required in HTTP/1.1)") }
+        if hosts.count > 1 { throw .bad("more than one Host header") }
         return head
     }
 
@@ -125,8 +129,19 @@ struct RequestReader {
               isDigit(version[5]), isDigit(version[7]) else { throw .bad("invalid HTTP version") }
         guard version[5] == UInt8(ascii: "1") else { throw .versionNotSupported }
         return RequestHead(method: String(decoding: parts[0], as: UTF8.self),
-                           target: String(decoding: parts[1], as: UTF8.self),
+                           target: originForm(String(decoding: parts[1], as: UTF8.self)),
                            minorVersion: version[7] == UInt8(ascii: "0") ? 0 : 1, headers: HTTPHeaders())
+    }
+
+    /// An absolute-form target (`http://host/path?q`, RFC 9112 §3.2.2) reduced to its origin form
+    /// (`/path?q`) so handlers route on one shape; other targets are returned unchanged.
+    static func originForm(_ target: String) -> String {
+        let lower = target.prefix(8).lowercased()
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else { return target }
+        let afterScheme = target[target.index(target.firstIndex(of: ":")!, offsetBy: 3)...]
+        guard let slash = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return "/" }
+        let rest = afterScheme[slash...]
+        return rest.hasPrefix("?") ? "/" + rest : String(rest)
     }
 
     /// Parses `name: value` (RFC 9110 §5): a token name, no space before the colon, no control characters.

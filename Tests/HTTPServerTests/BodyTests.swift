@@ -60,6 +60,8 @@ struct BodyTests {
         "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\n",
         "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
         "GET / HTTP/1.1\r\nHost : x\r\n\r\n",
+        "GET / HTTP/1.1\r\nAccept: */*\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
         "GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n",
         "GET / HTTP/1.1\r\nHost: a\u{01}b\r\n\r\n",
         "GET  / HTTP/1.1\r\n\r\n",

@@ -12,8 +12,8 @@ struct RobustnessTests {
     func garbage() async throws {
         try await Fixture.withServer(configure: { $0.readTimeoutSeconds = 2 }) { server, port in
             var generator = Fixture.SeededGenerator(state: 0x5EED)
-            let prefixes = ["", "GET ", "GET / HTTP/1.1\r\n", "POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\n",
-                            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", "\r\n\r\n"]
+            let prefixes = ["", "GET ", "GET / HTTP/1.1\r\nHost: x\r\n", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n",
+                            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", "\r\n\r\n"]
             for iteration in 0..<200 {
                 let count = Int.random(in: 0...2048, using: &generator)
                 var bytes = Array(prefixes[iteration % prefixes.count].utf8)

@@ -134,6 +134,14 @@ struct RoundTripTests {
         }
     }
 
+    @Test("absolute-form targets reach the handler in origin form", arguments: [
+        ("http://example.com/a/b?c=1", "/a/b?c=1"), ("HTTPS://h:8080", "/"), ("http://h?q", "/?q"),
+        ("/plain?x", "/plain?x"), ("*", "*"),
+    ])
+    func originForm(_ target: String, _ expected: String) {
+        #expect(RequestReader.originForm(target) == expected)
+    }
+
     @Test("HEAD advertises the length but sends no body")
     func head() async throws {
         let handler = ClosureHandler { _ in .text(200, "twelve bytes") }

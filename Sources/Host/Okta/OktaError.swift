@@ -51,7 +51,7 @@ public struct OktaError: Error, CustomStringConvertible, Sendable {
             if let errorCode { text += " \(errorCode)" }
             text += ": " + (errorSummary ?? message ?? "unexpected response")
             if !causes.isEmpty { text += " (cause: \(causes.joined(separator: "; ")))" }
-            if kind == .rateLimited, let message, errorSummary != nil { text += "; \(message)" }
+            if let message, errorSummary != nil { text += "; \(message)" }
         case .transport:
             text = "Okta request failed: \(message ?? "transport error")"
         case .insecureURL:
