@@ -11,45 +11,24 @@ extension CommandLineTool {
 
 /// `xaas config check [--config DIR] [--plugin-path DIR]…`: prints one line per problem; exit 0 when none, 1 otherwise.
 enum ConfigCheck {
-    static let usage = "usage: xaas config check [--config DIR] [--plugin-path DIR]…"
+    static let usage = "xaas config check [--config DIR] [--plugin-path DIR]…"
 
     struct Options {
         var config = ConfigDirectory.defaultPath
         var pluginPaths: [URL] = []
     }
 
-    /// Parses the options; a usage message on error.
-    static func parse(_ args: [String]) -> Result<Options, UsageError> {
-        var options = Options()
-        var i = 0
-        while i < args.count {
-            let arg = args[i]
-            func value() -> String? { i + 1 < args.count ? args[i + 1] : nil }
-            switch arg {
-            case "--config", "--plugin-path":
-                guard let v = value() else { return .failure(UsageError(message: "\(arg) needs a directory\n\(usage)")) }
-                let url = URL(fileURLWithPath: v)
-                if arg == "--config" { options.config = url } else { options.pluginPaths.append(url) }
-                i += 2
-            case "-h", "--help":
-                return .failure(UsageError(message: usage, isHelp: true))
-            default:
-                return .failure(UsageError(message: "unknown option '\(arg)'\n\(usage)"))
-            }
+    static func run(_ args: [String]) async -> Int32 {
+        Arguments.run(args, usage: usage, options: ["--config", "--plugin-path"]) { arguments throws(UsageError) in
+            _ = try arguments.positionals(exactly: [])
+            var options = Options()
+            if let config = try arguments.value("--config") { options.config = URL(fileURLWithPath: config) }
+            options.pluginPaths = arguments.values("--plugin-path").map { URL(fileURLWithPath: $0) }
+            return report(check(options), options: options)
         }
-        return .success(options)
     }
 
-    static func run(_ args: [String]) async -> Int32 {
-        let options: Options
-        switch parse(args) {
-        case .success(let o): options = o
-        case .failure(let e):
-            if e.isHelp { print(e.message); return 0 }
-            StandardError.print("xaas config check: \(e.message)")
-            return 2
-        }
-        let problems = check(options)
+    static func report(_ problems: [ConfigProblem], options: Options) -> Int32 {
         for problem in problems { print(problem.description) }
         let (directory, _) = ConfigDirectory.load(options.config)
         let sourceCount = directory.tenants.reduce(0) { $0 + $1.sources.count }
@@ -74,8 +53,3 @@ enum ConfigCheck {
     }
 }
 
-/// A command-line usage problem (exit 2), or a help request (exit 0).
-struct UsageError: Error {
-    var message: String
-    var isHelp = false
-}
