@@ -148,6 +148,8 @@ public struct Planner {
         if record.status != .active {
             if applied?.status == .active {
                 try deactivate(record.status == .deleted ? "deleted in source" : "inactive in source")
+            } else if applied == nil {
+                summary.inactiveNotApplied += 1
             } else {
                 summary.unchanged += 1
             }
