@@ -79,6 +79,7 @@ public struct Planner {
                 index = end
             }
             cursor = page.nextCursor
+            Failpoint.pass("plan-page")
         }
         if summary.readError == nil {
             summary.complete = true

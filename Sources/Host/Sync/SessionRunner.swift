@@ -107,7 +107,9 @@ public final class SessionRunner {
         if session != nil, requestsInSession >= options.maxRequestsPerSession { try await finishSession() }
         let current = try await openSessionIfNeeded()
         try store.recordBulkRequest(sessionId: current.id, entities: pending.map(\.0))
+        Failpoint.pass("before-bulk")
         try await target.bulk(operation, sessionId: current.id, body: body)
+        Failpoint.pass("after-bulk")
         requestsInSession += 1
         result.bulkRequests += 1
         for (_, action) in pending { pendingCounts[action, default: 0] += 1 }

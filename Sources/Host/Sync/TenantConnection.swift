@@ -14,7 +14,9 @@ public final class TenantConnection: Sendable {
         switch org.endpoint {
         case .embedded:
             let token = try org.resolveToken() ?? EmbeddedOkta.generatedToken()
-            let server = try EmbeddedOkta(tenant: tenant, token: token, stateDirectory: stateDirectory)
+            let server = try EmbeddedOkta(
+                tenant: tenant, token: token, stateDirectory: stateDirectory,
+                cooldownSeconds: org.sessionCooldownSeconds ?? EmbeddedOkta.defaultCooldownSeconds)
             embedded = server
             cooldownSeconds = server.cooldownSeconds
             client = try OktaClient(configuration: OktaClientConfiguration(
@@ -24,7 +26,7 @@ public final class TenantConnection: Sendable {
                 throw SyncError("\(tenant.name): org.json has no token")
             }
             embedded = nil
-            cooldownSeconds = 300
+            cooldownSeconds = org.sessionCooldownSeconds ?? 300
             client = try OktaClient(configuration: OktaClientConfiguration(
                 baseURL: url, token: OktaSecret(token), scheme: OktaAuthScheme(rawValue: org.authScheme) ?? .ssws))
         }
