@@ -108,6 +108,9 @@ public final class OrgRateLimiter: RateLimitObserver {
 
     // MARK: The queue
 
+    /// Callers queued behind the head (for tests and diagnostics).
+    var waitingCount: Int { queue.withLock { $0.waiting.count } }
+
     /// Returns when this caller is the head.
     private func enter(source: String, priority: RateLimitPriority) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
