@@ -117,6 +117,49 @@ import Testing
         #expect(open.budgetRemaining(now: t0, unknown) == nil)
     }
 
+    @Test func acrossProcessesAFreeSlotGoesToTheBestTicket() {
+        let small = RateLimitPolicy(perMinute: 2, share: 1)
+        let a = RateLimitBudget.Asker(id: "a", priority: .normal)
+        let b = RateLimitBudget.Asker(id: "b", priority: .normal)
+        let d = RateLimitBudget.Asker(id: "d", priority: .deactivation)
+        var budget = RateLimitBudget()
+        #expect(budget.acquire(now: t0, policy: small, asker: a) == nil)
+        #expect(budget.acquire(now: t0, policy: small, asker: a) == nil)
+        // Full: b waits first, then a, then d (a deactivation): each takes a ticket.
+        #expect(budget.acquire(now: t0 + 1, policy: small, asker: b) == t0 + 62)
+        #expect(budget.acquire(now: t0 + 2, policy: small, asker: a) == t0 + 62)
+        #expect(budget.acquire(now: t0 + 3, policy: small, asker: d) == t0 + 62)
+        #expect(budget.tickets.map(\.id) == ["b", "a", "d"])
+        // The slots free at t0 + 62: a asks first but must let d (priority), then b (older) go.
+        #expect(budget.acquire(now: t0 + 62, policy: small, asker: a) == t0 + 62.1)
+        #expect(budget.acquire(now: t0 + 62, policy: small, asker: b) == t0 + 62.1)
+        #expect(budget.acquire(now: t0 + 62, policy: small, asker: d) == nil)
+        #expect(abs(budget.acquire(now: t0 + 62.1, policy: small, asker: a)! - (t0 + 62.2)) < 1e-6)
+        #expect(budget.acquire(now: t0 + 62.1, policy: small, asker: b) == nil)
+        #expect(budget.tickets.map(\.id) == ["a"])
+        // a's turn next, when a slot frees again.
+        #expect(budget.acquire(now: t0 + 124, policy: small, asker: a) == nil)
+        #expect(budget.tickets.isEmpty)
+    }
+
+    @Test func aTicketWhoseProcessDiedIsDroppedAfterTheGrace() {
+        let small = RateLimitPolicy(perMinute: 1, share: 1)
+        var budget = RateLimitBudget()
+        let dead = RateLimitBudget.Asker(id: "dead", priority: .deactivation)
+        let alive = RateLimitBudget.Asker(id: "alive", priority: .normal)
+        #expect(budget.acquire(now: t0, policy: small, asker: alive) == nil)
+        #expect(budget.acquire(now: t0 + 1, policy: small, asker: dead) == t0 + 62)
+        // "dead" never comes back; "alive" yields to it until the grace (5 s) after t0 + 62 has passed.
+        #expect(budget.acquire(now: t0 + 62, policy: small, asker: alive) != nil)
+        #expect(budget.acquire(now: t0 + 66.9, policy: small, asker: alive) != nil)
+        #expect(budget.acquire(now: t0 + 67.1, policy: small, asker: alive) == nil)
+        #expect(budget.tickets.isEmpty)
+        // A withdrawn ticket leaves at once.
+        #expect(budget.acquire(now: t0 + 68, policy: small, asker: dead) != nil)
+        budget.withdraw("dead")
+        #expect(budget.tickets.isEmpty)
+    }
+
     @Test func theBudgetRoundTripsThroughJSON() throws {
         var b = RateLimitBudget()
         _ = b.acquire(now: t0, policy: policy)

@@ -9,15 +9,21 @@ import Synchronization
 final class VirtualClock: RateLimitClock {
     private let time: Mutex<Double>
     private let onAdvance: @Sendable (Double) -> Void
+    private let idle: @Sendable () -> Bool
 
-    init(start: Double = 1_767_225_600, onAdvance: @escaping @Sendable (Double) -> Void = { _ in }) {
+    /// `idle`: time moves only when it holds (e.g. no granted request is still on its way to the emulator,
+    /// which would otherwise arrive a virtual minute late).
+    init(start: Double = 1_767_225_600, idle: @escaping @Sendable () -> Bool = { true },
+         onAdvance: @escaping @Sendable (Double) -> Void = { _ in }) {
         time = Mutex(start)
+        self.idle = idle
         self.onAdvance = onAdvance
     }
 
     func now() -> Double { time.withLock { $0 } }
 
     func sleep(until deadline: Double) async {
+        for _ in 0..<200_000 where !idle() { try? await Task.sleep(nanoseconds: 50_000) }
         let delta = time.withLock { t -> Double in
             let d = max(0, deadline - t)
             t += d
@@ -79,10 +85,12 @@ final class RecordingStore: RateLimitBudgetStore {
     }
     let inner: any RateLimitBudgetStore
     private let log: Mutex<[Grant]>
+    private let onGrant: @Sendable () -> Void
 
-    init(_ inner: any RateLimitBudgetStore) {
+    init(_ inner: any RateLimitBudgetStore, onGrant: @escaping @Sendable () -> Void = {}) {
         self.inner = inner
         self.log = Mutex([])
+        self.onGrant = onGrant
     }
 
     var grants: [Grant] { log.withLock { $0 } }
@@ -94,6 +102,7 @@ final class RecordingStore: RateLimitBudgetStore {
             let result = body(&budget)
             if let changed = budget.grants.first(where: { b in (before.first { $0.second == b.second }?.count ?? 0) < b.count }) {
                 log.withLock { $0.append(Grant(second: changed.second, source: source, priority: priority)) }
+                onGrant()
             }
             return result
         }
@@ -125,5 +134,31 @@ enum RateLimitCheck {
             best = max(best, hi - lo + 1)
         }
         return best
+    }
+}
+
+/// A thread-safe counter.
+final class Counter: Sendable {
+    private let value = Mutex(0)
+    var current: Int { value.withLock { $0 } }
+    func add(_ n: Int) { value.withLock { $0 += n } }
+}
+
+/// Passes permits and responses to a limiter and counts requests granted but not yet answered
+/// (the grant itself is counted by a ``RecordingStore``, at the moment it is made).
+final class InFlightObserver: RateLimitObserver {
+    let inner: OrgRateLimiter
+    let inFlight: Counter
+
+    init(_ inner: OrgRateLimiter, inFlight: Counter) {
+        self.inner = inner
+        self.inFlight = inFlight
+    }
+
+    func waitForPermit() async { await inner.waitForPermit() }
+
+    func observe(_ snapshot: RateLimitSnapshot) {
+        inner.observe(snapshot)
+        inFlight.add(-1)
     }
 }

@@ -12,10 +12,10 @@ import Synchronization
 /// - Fairness in a process: one waiter at a time asks the budget (the "head"); the others queue. The next
 ///   head is the waiter with the best ``RateLimitPriority`` (deactivations first), then of the source
 ///   served least recently (round-robin between sources), then the oldest (FIFO).
-/// - Across processes: the budget is never exceeded (every grant is a `flock`-protected read-modify-write),
-///   but there is no queue: each process's head asks again when the budget says a slot frees, and the
-///   first to ask gets it. No process starves for long, since a waiting head asks at the moment a slot
-///   frees while a busy one only asks when it needs to, but the order between processes is not fixed.
+/// - Across processes: the budget is never exceeded (every grant is a `flock`-protected read-modify-write).
+///   A process whose head must wait takes a ticket in the budget file; a free slot goes to the best
+///   ticket (deactivations first, then the longest waiting), so processes take turns under load. A ticket
+///   whose process does not come back in time (it crashed) is dropped after a grace period.
 ///
 /// Threading: every method may be called from any task concurrently. ``waitForPermit()`` returns early
 /// without a permit when its task is cancelled (the client then throws "cancelled" without sending).
@@ -23,6 +23,8 @@ public final class OrgRateLimiter: RateLimitObserver {
     public let policy: RateLimitPolicy
     let store: any RateLimitBudgetStore
     let clock: any RateLimitClock
+    /// This limiter's place in the cross-process queue of the budget file (`<pid>-<random>`).
+    let ticketId = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
 
     private struct Waiter {
         var seq: UInt64
@@ -66,13 +68,18 @@ public final class OrgRateLimiter: RateLimitObserver {
     // MARK: RateLimitObserver
 
     public func waitForPermit() async {
-        let source = RateLimitContext.source ?? ""
-        await enter(source: source, priority: RateLimitContext.priority)
+        let source = RateLimitContext.source ?? "", priority = RateLimitContext.priority
+        await enter(source: source, priority: priority)
         let started = clock.now()
         var waited = false
-        while !Task.isCancelled {
-            let now = clock.now()
-            guard let next = store.update({ $0.acquire(now: now, policy: policy) }) else { break }
+        let asker = RateLimitBudget.Asker(id: ticketId, priority: priority)
+        while true {
+            if Task.isCancelled {
+                store.update { $0.withdraw(ticketId) }
+                break
+            }
+            // `now` is read under the store's lock, so a grant is never recorded older than it is.
+            guard let next = store.update({ $0.acquire(now: clock.now(), policy: policy, asker: asker) }) else { break }
             waited = true
             await clock.sleep(until: next)
         }
@@ -81,8 +88,7 @@ public final class OrgRateLimiter: RateLimitObserver {
     }
 
     public func observe(_ snapshot: RateLimitSnapshot) {
-        let now = clock.now()
-        store.update { $0.observe(snapshot, now: now, policy: policy) }
+        store.update { $0.observe(snapshot, now: clock.now(), policy: policy) }
         if snapshot.status == 429 { queue.withLock { $0.rateLimited429 += 1 } }
     }
 

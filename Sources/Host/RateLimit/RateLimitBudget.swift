@@ -37,6 +37,32 @@ public struct RateLimitBudget: Sendable, Equatable, Codable {
     public var probeAt: Double?
     /// 429 responses seen by every process together.
     public var rateLimited429 = 0
+    /// Processes waiting for a permit, served best priority first, then oldest (see ``Ticket``).
+    public var tickets: [Ticket] = []
+
+    /// A waiting process's place in the cross-process queue: the id of its limiter, the priority of its
+    /// current head, when it started waiting, and when it said it would ask again (a ticket whose owner
+    /// has not come back ``RateLimitPolicy/ticketGraceSeconds`` after that is dropped: it crashed).
+    public struct Ticket: Sendable, Equatable, Codable {
+        public var id: String
+        public var priority: Int
+        public var since: Double
+        public var next: Double
+
+        func precedes(_ other: Ticket) -> Bool {
+            priority != other.priority ? priority < other.priority : (since, id) < (other.since, other.id)
+        }
+    }
+
+    /// Who is asking: a limiter's ticket id and its head's priority.
+    public struct Asker: Sendable, Equatable {
+        public var id: String
+        public var priority: RateLimitPriority
+        public init(id: String, priority: RateLimitPriority) {
+            self.id = id
+            self.priority = priority
+        }
+    }
 
     public init() {}
 
@@ -52,8 +78,38 @@ public struct RateLimitBudget: Sendable, Equatable, Codable {
     }
 
     /// Takes a permit at `now` and returns nil, or returns the earliest local time worth asking again.
-    public mutating func acquire(now: Double, policy: RateLimitPolicy) -> Double? {
+    /// With an `asker`, the caller queues behind the tickets that precede it (and takes one when it must wait);
+    /// without, tickets are ignored.
+    public mutating func acquire(now: Double, policy: RateLimitPolicy, asker: Asker? = nil) -> Double? {
         prune(now: now, policy)
+        guard let asker else { return take(now: now, policy: policy) }
+        tickets.removeAll { $0.next + policy.ticketGraceSeconds < now && $0.id != asker.id }
+        let index = tickets.firstIndex { $0.id == asker.id }
+        var mine = index.map { tickets[$0] } ?? Ticket(id: asker.id, priority: asker.priority.rawValue, since: now, next: now)
+        mine.priority = asker.priority.rawValue
+        var next: Double?
+        if let first = tickets.filter({ $0.id != asker.id }).min(by: { $0.precedes($1) }), first.precedes(mine) {
+            // Someone waited longer (or is a deactivation): let them have the slot first.
+            next = take(now: now, policy: policy, dryRun: true).map { max($0, now + 0.1) } ?? now + 0.1
+        } else {
+            next = take(now: now, policy: policy)
+        }
+        if let next {
+            mine.next = next
+            if let index { tickets[index] = mine } else { tickets.append(mine) }
+        } else if let index {
+            tickets.remove(at: index)
+        }
+        return next
+    }
+
+    /// Leaves the queue without a permit (a cancelled waiter).
+    public mutating func withdraw(_ id: String) {
+        tickets.removeAll { $0.id == id }
+    }
+
+    /// The budget rules proper: grants (unless `dryRun`) and returns nil, or returns when to ask again.
+    private mutating func take(now: Double, policy: RateLimitPolicy, dryRun: Bool = false) -> Double? {
         if now < blockedUntil { return blockedUntil }
         if let resetAt, now >= resetAt {
             remaining = nil; self.resetAt = nil; resetEpoch = nil; grantsSinceObservation = 0
@@ -77,9 +133,9 @@ public struct RateLimitBudget: Sendable, Equatable, Codable {
             if let probeAt, now < probeAt + policy.probeTimeoutSeconds {
                 return min(probeAt + policy.probeTimeoutSeconds, now + 0.05)
             }
-            probeAt = now
+            if !dryRun { probeAt = now }
         }
-        record(now: now)
+        if !dryRun { record(now: now) }
         return nil
     }
 

@@ -12,6 +12,9 @@ public struct RateLimitPolicy: Sendable, Equatable {
     /// While no limit is known (nothing configured, no response yet) one probe request is let through;
     /// the next waits for its response, or this many seconds when none comes.
     public var probeTimeoutSeconds: Double = 5
+    /// A waiting process that has not asked again this long after it said it would is taken for dead
+    /// and loses its place in the queue.
+    public var ticketGraceSeconds: Double = 5
 
     public init(perMinute: Int?, share: Double) {
         self.perMinute = perMinute
