@@ -1,8 +1,8 @@
 #!/bin/sh
 # Benchmark: `xaas plugins read` throughput (the host side: copy-out of pages + NDJSON writing).
-# Builds a synthetic C connector (Scripts/bench/gen_connector.c, 8 attributes per record) and reads
+# Builds a synthetic C connector (scripts/bench/gen_connector.c, 8 attributes per record) and reads
 # N records (default 1,000,000) into /dev/null with a release build. Prints figures; asserts nothing.
-#   Scripts/bench-plugins-read.sh [N]
+#   scripts/bench-plugins-read.sh [N]
 set -eu
 cd "$(dirname "$0")/.."
 N="${1:-1000000}"
@@ -12,7 +12,7 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 chmod 700 "$WORK"
 cc -std=c11 -O2 -shared -fPIC -fvisibility=hidden -I Sources/PluginAPI/include \
-   -o "$WORK/libgen.so" Scripts/bench/gen_connector.c
+   -o "$WORK/libgen.so" scripts/bench/gen_connector.c
 printf '{"count": %s}\n' "$N" > "$WORK/settings.json"
 start=$(date +%s.%N)
 "$BIN/xaas" plugins read "$WORK/libgen.so" --settings "$WORK/settings.json" > "$WORK/out.ndjson"

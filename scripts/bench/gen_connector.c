@@ -1,7 +1,7 @@
 /*
  * gen_connector.c — a benchmark-only C connector ("gen") that synthesises `count` user records
  * with 8 attributes each (one multi-valued, one non-ASCII) without holding them in memory.
- * Settings: {"count": 1000000}. Built and used by Scripts/bench-plugins-read.sh; not shipped.
+ * Settings: {"count": 1000000}. Built and used by scripts/bench-plugins-read.sh; not shipped.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "xaas_plugin.h"
