@@ -140,6 +140,17 @@ struct PluginLoaderTests {
         #expect(error.message.contains("775"))
     }
 
+    @Test("a plugin owned by another user is refused",
+          .enabled(if: CPluginBuilder.compiler != nil && geteuid() == 0, "needs cc and root (to chown a file)"))
+    func refusesForeignOwner() throws {
+        let dir = try TestSupport.makeTemporaryDirectory()
+        let library = try CPluginBuilder.build("libforeign.so", in: dir)
+        #expect(chown(library.path, 4242, 4242) == 0)
+        let error = try #require(throws: PluginError.self) { try PluginRegistry.load(path: library.path) }
+        #expect(error.code == .load)
+        #expect(error.message.contains("owned by uid 4242"))
+    }
+
     @Test("a plugin in a directory writable by others is refused",
           .enabled(if: CPluginBuilder.compiler != nil, "no C compiler (cc) installed"))
     func refusesWorldWritableDirectory() throws {
