@@ -4,78 +4,44 @@ extension CommandLineTool {
     /// The `config` commands.
     static let configCommands: [Command] = [
         Command(["config", "check"], "validate the config directory (files, secrets, connectors and their settings)") { args in
-            await ConfigCheck.run(args)
+            await PluginThread.run { ConfigCheck.run(args) }
         },
     ]
 }
 
 /// `xaas config check [--config DIR] [--plugin-path DIR]…`: prints one line per problem; exit 0 when none, 1 otherwise.
 enum ConfigCheck {
-    static let usage = "usage: xaas config check [--config DIR] [--plugin-path DIR]…"
+    static let usage = "xaas config check [--config DIR] [--plugin-path DIR]…"
 
-    struct Options {
-        var config = ConfigDirectory.defaultPath
-        var pluginPaths: [URL] = []
-    }
-
-    /// Parses the options; a usage message on error.
-    static func parse(_ args: [String]) -> Result<Options, UsageError> {
-        var options = Options()
-        var i = 0
-        while i < args.count {
-            let arg = args[i]
-            func value() -> String? { i + 1 < args.count ? args[i + 1] : nil }
-            switch arg {
-            case "--config", "--plugin-path":
-                guard let v = value() else { return .failure(UsageError(message: "\(arg) needs a directory\n\(usage)")) }
-                let url = URL(fileURLWithPath: v)
-                if arg == "--config" { options.config = url } else { options.pluginPaths.append(url) }
-                i += 2
-            case "-h", "--help":
-                return .failure(UsageError(message: usage, isHelp: true))
-            default:
-                return .failure(UsageError(message: "unknown option '\(arg)'\n\(usage)"))
+    static func run(_ args: [String]) -> Int32 {
+        Arguments.run(args, usage: usage, options: ["--config", "--plugin-path"]) { arguments throws(UsageError) in
+            _ = try arguments.positionals(exactly: [])
+            let config = try arguments.value("--config").map { URL(fileURLWithPath: $0) } ?? ConfigDirectory.defaultPath
+            let registry = PluginRegistry(searchPath: PluginSearchPath(extraDirectories: arguments.values("--plugin-path")))
+            let (directory, problems) = check(config, registry: registry)
+            for problem in problems { print(problem.description) }
+            let sourceCount = directory.sources.count
+            if problems.isEmpty {
+                let tenants = directory.tenants.count
+                print("config ok: \(tenants) tenant\(tenants == 1 ? "" : "s"), \(sourceCount) source\(sourceCount == 1 ? "" : "s") "
+                      + "(\(ConfigDirectory.displayPath(directory.path)))")
+                return 0
             }
+            StandardError.print("xaas config check: \(problems.count) problem\(problems.count == 1 ? "" : "s")")
+            return 1
         }
-        return .success(options)
     }
 
-    static func run(_ args: [String]) async -> Int32 {
-        let options: Options
-        switch parse(args) {
-        case .success(let o): options = o
-        case .failure(let e):
-            if e.isHelp { print(e.message); return 0 }
-            StandardError.print("xaas config check: \(e.message)")
-            return 2
-        }
-        let problems = check(options)
-        for problem in problems { print(problem.description) }
-        let (directory, _) = ConfigDirectory.load(options.config)
-        let sourceCount = directory.tenants.reduce(0) { $0 + $1.sources.count }
-        if problems.isEmpty {
-            print("config ok: \(directory.tenants.count) tenant\(directory.tenants.count == 1 ? "" : "s"), "
-                  + "\(sourceCount) source\(sourceCount == 1 ? "" : "s") (\(ConfigDirectory.displayPath(directory.path)))")
-            return 0
-        }
-        StandardError.print("xaas config check: \(problems.count) problem\(problems.count == 1 ? "" : "s")")
-        return 1
-    }
-
-    /// Every problem: loading, secrets (resolved but never printed), and connectors.
-    static func check(_ options: Options) -> [ConfigProblem] {
-        let (directory, loadProblems) = ConfigDirectory.load(options.config)
+    /// Loads `config` and returns it with every problem: loading, secrets (resolved, never printed) and connectors.
+    /// Call from a dedicated thread (see ``PluginThread``): connectors are loaded and opened.
+    static func check(_ config: URL, registry: PluginRegistry) -> (ConfigDirectory, [ConfigProblem]) {
+        let (directory, loadProblems) = ConfigDirectory.load(config)
         var problems = loadProblems
+        let connectors = ConnectorCheck(registry: registry)
         for tenant in directory.tenants {
             do { _ = try tenant.org.resolveToken() } catch { problems.append(error) }
-            problems += ConnectorCheck.check(tenant.sources, pluginPaths: options.pluginPaths)
+            for source in tenant.sources { problems += connectors.check(source) }
         }
-        return problems
+        return (directory, problems)
     }
-}
-
-/// A command-line usage problem (exit 2), or a help request (exit 0).
-struct UsageError: Error {
-    var message: String
-    var isHelp = false
 }
