@@ -9,16 +9,16 @@ extension CommandLineTool {
     ]
 }
 
-/// `xaas config check [--config DIR] [--plugin-path DIR]…`: prints one line per problem; exit 0 when none, 1 otherwise.
+/// `xaas config check [--config DIR] [--plugin-path DIR]… [--connect]`: prints one line per problem; exit 0 when none, 1 otherwise.
 enum ConfigCheck {
-    static let usage = "xaas config check [--config DIR] [--plugin-path DIR]…"
+    static let usage = "xaas config check [--config DIR] [--plugin-path DIR]… [--connect]"
 
     static func run(_ args: [String]) -> Int32 {
-        Arguments.run(args, usage: usage, options: ["--config", "--plugin-path"]) { arguments throws(UsageError) in
+        Arguments.run(args, usage: usage, options: ["--config", "--plugin-path"], flags: ["--connect"]) { arguments throws(UsageError) in
             _ = try arguments.positionals(exactly: [])
             let config = try arguments.value("--config").map { URL(fileURLWithPath: $0) } ?? ConfigDirectory.defaultPath
             let registry = PluginRegistry(searchPath: PluginSearchPath(extraDirectories: arguments.values("--plugin-path")))
-            let (directory, problems) = check(config, registry: registry)
+            let (directory, problems) = check(config, registry: registry, connect: arguments.flag("--connect"))
             for problem in problems { print(problem.description) }
             let sourceCount = directory.sources.count
             if problems.isEmpty {
@@ -33,11 +33,12 @@ enum ConfigCheck {
     }
 
     /// Loads `config` and returns it with every problem: loading, secrets (resolved, never printed) and connectors.
+    /// With `connect`, also runs each connector's own check (opens files, contacts the source).
     /// Call from a dedicated thread (see ``PluginThread``): connectors are loaded and opened.
-    static func check(_ config: URL, registry: PluginRegistry) -> (ConfigDirectory, [ConfigProblem]) {
+    static func check(_ config: URL, registry: PluginRegistry, connect: Bool = false) -> (ConfigDirectory, [ConfigProblem]) {
         let (directory, loadProblems) = ConfigDirectory.load(config)
         var problems = loadProblems
-        let connectors = ConnectorCheck(registry: registry)
+        let connectors = ConnectorCheck(registry: registry, connect: connect)
         for tenant in directory.tenants {
             do { _ = try tenant.org.resolveToken() } catch { problems.append(error) }
             for source in tenant.sources { problems += connectors.check(source) }

@@ -3,16 +3,20 @@ import XaasJSON
 
 /// Checks each source's connector for `xaas config check`: that it can be found and loaded, that the source's
 /// settings satisfy the connector's settings schema, that the connector opens with them (open parses and
-/// validates its config and does no network I/O), and that `"groups": true` is supported.
+/// validates its config and does no network I/O), and that `"groups": true` is supported. With `connect`, it
+/// also runs the connector's own `check` (a file connector opens its file; a REST connector contacts its API).
 ///
 /// Threading: loads and opens plugins, so run it on a dedicated thread (``PluginThread``).
 struct ConnectorCheck {
     let registry: PluginRegistry
+    /// Also run each connector's `check`.
+    let connect: Bool
     /// Plugins found in the search path, by name (first wins), discovered once.
     let byName: [String: LoadedPlugin]
 
-    init(registry: PluginRegistry) {
+    init(registry: PluginRegistry, connect: Bool = false) {
         self.registry = registry
+        self.connect = connect
         var byName: [String: LoadedPlugin] = [:]
         for discovery in registry.discover() {
             if case .success(let plugin) = discovery.result, byName[plugin.name] == nil { byName[plugin.name] = plugin }
@@ -51,7 +55,12 @@ struct ConnectorCheck {
         }
         guard schemaProblems.isEmpty else { return problems }
         do throws(PluginError) {
-            _ = try PluginInstance(plugin: plugin, settingsJSON: source.settingsJSON)
+            let instance = try PluginInstance(plugin: plugin, settingsJSON: source.settingsJSON)
+            if connect {
+                do throws(PluginError) { try instance.check() } catch {
+                    problems.append(problem("$.settings", "connector \(plugin.name) check failed: \(error.description)"))
+                }
+            }
         } catch {
             problems.append(problem("$.settings", "connector \(plugin.name) refused the settings: \(error.description)"))
         }
