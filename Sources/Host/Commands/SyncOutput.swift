@@ -29,6 +29,7 @@ final class SyncOutput: Sendable {
         line += "\(r.created) created, \(r.updated) updated, \(r.unchanged) unchanged, \(r.deactivated) deactivated"
         if r.invalid > 0 { line += ", \(r.invalid) invalid" }
         if r.outOfScope > 0 { line += ", \(r.outOfScope) out of scope" }
+        if r.inactiveNotApplied > 0 { line += ", \(r.inactiveNotApplied) inactive (never in Okta)" }
         if r.skippedByConnector > 0 { line += ", \(r.skippedByConnector) skipped by the connector" }
         line += " (\(r.sessions) session\(r.sessions == 1 ? "" : "s"), \(r.bulkRequests) bulk request\(r.bulkRequests == 1 ? "" : "s"), "
         line += String(format: "%.1f s)", Double(r.durationMs) / 1000)

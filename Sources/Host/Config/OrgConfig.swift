@@ -29,6 +29,9 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
     public var rateLimitShare: Double
     /// The `org.json` file this was read from (for messages).
     public var file: URL?
+    /// Seconds between a trigger and the next import session of a source (Okta's "5-minute rule": 300).
+    /// `nil` = 300 for remote orgs, ``EmbeddedOkta/defaultCooldownSeconds`` for embedded ones.
+    public var sessionCooldownSeconds: Double?
 
     /// The default ``rateLimitShare``.
     public static let defaultRateLimitShare = 0.5
@@ -77,7 +80,7 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
         }
     }
 
-    static let knownKeys = ["url", "token", "auth", "rateLimit"]
+    static let knownKeys = ["url", "token", "auth", "rateLimit", "sessionCooldownSeconds"]
 
     /// Whether `url`'s host is `localhost`, `127.0.0.0/8` or `::1`.
     static func isLoopback(_ url: URL) -> Bool {
@@ -111,9 +114,11 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
         if json["token"] != nil, json["token"] != .null {
             token = readToken(json["token"]!, directory: file.deletingLastPathComponent(), reader: &reader)
         }
+        let cooldown = reader.double(json, "sessionCooldownSeconds", at: "$", range: 0...3600, lowerOpen: false)
         guard let endpoint, reader.problems.count == before else { return nil }
-        let config = OrgConfig(endpoint: endpoint, token: token, authScheme: auth, rateLimitPerMinute: perMinute,
+        var config = OrgConfig(endpoint: endpoint, token: token, authScheme: auth, rateLimitPerMinute: perMinute,
                                rateLimitShare: share, file: file)
+        config.sessionCooldownSeconds = cooldown
         if token == nil, endpoint != .embedded {
             reader.problem("$.token", "required for a remote org: {\"env\": \"VAR\"} or {\"file\": \"secrets/name\"}")
             return nil

@@ -9,6 +9,8 @@ public struct PlanSummary: Sendable {
     public var deactivationsByReason: [String: Int] = [:]
     /// Records the filter rejected that were never applied (nothing to do).
     public var outOfScope = 0
+    /// Inactive or deleted records that were never applied (nothing to deactivate).
+    public var inactiveNotApplied = 0
     /// Records refused by validation (missing externalId, userName or email; duplicates; too long).
     public var invalid = 0
     /// The first few validation problems, each naming the record.

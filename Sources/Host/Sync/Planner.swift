@@ -79,6 +79,7 @@ public struct Planner {
                 index = end
             }
             cursor = page.nextCursor
+            Failpoint.pass("plan-page")
         }
         if summary.readError == nil {
             summary.complete = true
@@ -148,6 +149,8 @@ public struct Planner {
         if record.status != .active {
             if applied?.status == .active {
                 try deactivate(record.status == .deleted ? "deleted in source" : "inactive in source")
+            } else if applied == nil {
+                summary.inactiveNotApplied += 1
             } else {
                 summary.unchanged += 1
             }

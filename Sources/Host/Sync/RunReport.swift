@@ -23,6 +23,8 @@ public struct RunReport: Sendable {
     public var durationMs = 0
     public var error: String?
     public var outOfScope = 0
+    /// Inactive records that were never in Okta (nothing to do).
+    public var inactiveNotApplied = 0
     public var skippedByConnector = 0
     public var incremental = false
     public var deactivationsByReason: [String: Int] = [:]
@@ -43,7 +45,7 @@ public struct RunReport: Sendable {
             ("deactivated", n(deactivated)), ("invalid", n(invalid)), ("bulkRequests", n(bulkRequests)),
             ("sessions", n(sessions)), ("durationMs", n(durationMs)),
             ("error", error.map { .string($0) } ?? .null),
-            ("dryRun", .bool(dryRun)), ("outOfScope", n(outOfScope)), ("skipped", n(skippedByConnector)),
+            ("dryRun", .bool(dryRun)), ("outOfScope", n(outOfScope)), ("inactiveNotApplied", n(inactiveNotApplied)), ("skipped", n(skippedByConnector)),
             ("incremental", .bool(incremental)),
         ]
         members.append(("deactivationsByReason", .object(

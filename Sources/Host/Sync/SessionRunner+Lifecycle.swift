@@ -17,7 +17,9 @@ extension SessionRunner {
         while true {
             try store.markSessionCreatePending(at: Date().timeIntervalSince1970)
             do {
+                Failpoint.pass("before-create-session")
                 let created = try await target.createSession()
+                Failpoint.pass("after-create-session")
                 try store.recordSessionCreated(id: created.id, identitySourceId: target.identitySourceId, runId: runId)
                 try store.clearSessionCreatePending()
                 result.sessions += 1
@@ -40,6 +42,7 @@ extension SessionRunner {
     /// Starts the import of session `id` and polls it until it leaves TRIGGERED; returns the final status.
     func triggerAndWait(_ id: String) async throws -> ImportSessionStatus {
         let triggered = try await target.startImport(id)
+        Failpoint.pass("after-trigger")
         try store.recordSessionTriggered(id)
         if triggered.status == .completed {
             try store.commitSession(id)
@@ -56,7 +59,9 @@ extension SessionRunner {
             let current = try await target.getSession(id)
             switch current.status {
             case .completed:
+                Failpoint.pass("before-commit")
                 try store.commitSession(id)
+                Failpoint.pass("after-commit")
                 return .completed
             case .error, .expired, .closed:
                 return current.status

@@ -17,7 +17,8 @@ public final class SessionRunner {
         /// Cancel open sessions of the source that our journal does not know.
         public var cancelForeignSessions = false
         public var maxEntitiesPerRequest = 200
-        public var maxBytesPerRequest = 200 * 1024 - 512
+        /// Below both readings of "200 KB" (200,000 and 204,800 bytes).
+        public var maxBytesPerRequest = 199_000
         public init() {}
     }
 
@@ -107,7 +108,9 @@ public final class SessionRunner {
         if session != nil, requestsInSession >= options.maxRequestsPerSession { try await finishSession() }
         let current = try await openSessionIfNeeded()
         try store.recordBulkRequest(sessionId: current.id, entities: pending.map(\.0))
+        Failpoint.pass("before-bulk")
         try await target.bulk(operation, sessionId: current.id, body: body)
+        Failpoint.pass("after-bulk")
         requestsInSession += 1
         result.bulkRequests += 1
         for (_, action) in pending { pendingCounts[action, default: 0] += 1 }

@@ -133,6 +133,7 @@ public struct SyncEngine {
         report.unchanged = summary.unchanged
         report.invalid = summary.invalid
         report.outOfScope = summary.outOfScope
+        report.inactiveNotApplied = summary.inactiveNotApplied
         report.skippedByConnector = summary.skippedByConnector
         report.incremental = summary.incremental
         report.deactivationsByReason = summary.deactivationsByReason
