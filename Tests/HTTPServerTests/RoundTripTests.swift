@@ -34,6 +34,10 @@ struct RoundTripTests {
         try server.start()
         defer { server.stop() }
         #expect(throws: HTTPServerError.alreadyStarted) { try server.start() }
+        server.stop()
+        server.stop()  // idempotent
+        #expect(throws: HTTPServerError.alreadyStarted) { try server.start() }
+        HTTPServer(handler: Fixture.echo).stop()  // never started: a no-op
     }
 
     @Test("GET and POST round trips through URLSession")
