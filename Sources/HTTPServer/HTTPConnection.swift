@@ -48,6 +48,7 @@ struct HTTPConnection {
         let tokens = head.headers.values("Connection").flatMap(Self.tokens)
         var keepAlive = head.minorVersion >= 1 ? !tokens.contains("close") : tokens.contains("keep-alive")
         let response = core.handler.handle(request)
+        if response.dropsConnection { return false }
         if response.headers.values("Connection").flatMap(Self.tokens).contains("close") || core.isStopping {
             keepAlive = false
         }

@@ -159,6 +159,21 @@ struct RoundTripTests {
         }
     }
 
+    @Test("a handler can drop the connection without answering (fault injection)")
+    func dropConnection() async throws {
+        let handler = ClosureHandler { request in request.path == "/drop" ? .dropConnection : .text(200, "ok") }
+        try await Fixture.withServer(handler) { server, port in
+            let client = try RawClient(port: port)
+            client.send("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try client.readResponse().status == 200)
+            client.send("GET /drop HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(client.readToEnd().isEmpty)
+            await #expect(throws: (any Error).self) {
+                _ = try await URLSession.shared.data(from: URL(string: "\(server.baseURL)/drop")!)
+            }
+        }
+    }
+
     @Test("IPv6 loopback", .enabled(if: Fixture.ipv6Available, "IPv6 loopback (::1) is not available here"))
     func ipv6() async throws {
         try await Fixture.withServer(configure: { $0.host = "::1" }) { server, port in
