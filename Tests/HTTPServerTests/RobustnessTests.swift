@@ -61,6 +61,10 @@ struct RobustnessTests {
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
             #expect(codes.count == 50 && codes.allSatisfy { $0 == 200 })
+            #expect(server.activeConnections >= 200)
+            server.stop()  // closes every idle keep-alive connection
+            #expect(server.activeConnections == 0)
+            #expect(clients.allSatisfy { $0.isClosedByPeer() })
         }
     }
 
