@@ -4,18 +4,16 @@ private let sockStream = Int32(SOCK_STREAM.rawValue)
 private let sockCloexec = Int32(SOCK_CLOEXEC.rawValue)
 private let sendFlags = Int32(MSG_NOSIGNAL)  // a peer that went away must not raise SIGPIPE
 private func systemListen(_ fd: Int32, _ backlog: Int32) -> Int32 { Glibc.listen(fd, backlog) }
-private func systemAccept(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>, _ length: UnsafeMutablePointer<socklen_t>) -> Int32 {
-    Glibc.accept(fd, address, length)
-}
+private func systemAccept(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>,
+                          _ length: UnsafeMutablePointer<socklen_t>) -> Int32 { Glibc.accept(fd, address, length) }
 #elseif canImport(Darwin)
 import Darwin
 private let sockStream = SOCK_STREAM
 private let sockCloexec: Int32 = 0
 private let sendFlags: Int32 = 0  // SO_NOSIGPIPE is set on every socket instead
 private func systemListen(_ fd: Int32, _ backlog: Int32) -> Int32 { Darwin.listen(fd, backlog) }
-private func systemAccept(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>, _ length: UnsafeMutablePointer<socklen_t>) -> Int32 {
-    Darwin.accept(fd, address, length)
-}
+private func systemAccept(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>,
+                          _ length: UnsafeMutablePointer<socklen_t>) -> Int32 { Darwin.accept(fd, address, length) }
 #endif
 
 /// Thin, EINTR-safe wrappers over the POSIX socket calls the server uses. All functions are free of shared
