@@ -84,6 +84,13 @@ struct RoundTripTests {
             #expect(date.wholeMatch(of: /[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT/) != nil)
         }
         #expect(ResponseSerializer.httpDate(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        let lying = HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Length", "99"),
+                                                                    ("Transfer-Encoding", "chunked")]), body: [1, 2])
+        let text = String(decoding: ResponseSerializer.head(for: lying, isHead: false, keepAlive: false).bytes, as: UTF8.self)
+        #expect(text.contains("Content-Length: 2\r\n") && !text.contains("99") && !text.contains("chunked"))
+        #expect(text.contains("Connection: close\r\n"))
+        let noContent = ResponseSerializer.head(for: HTTPResponse(status: 204, body: [1]), isHead: false, keepAlive: true)
+        #expect(!noContent.sendsBody && !String(decoding: noContent.bytes, as: UTF8.self).contains("Content-Length"))
     }
 
     @Test("keep-alive: several requests on one connection, then Connection: close is honoured")
