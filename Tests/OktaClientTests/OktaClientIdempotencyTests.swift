@@ -103,4 +103,34 @@ struct OktaClientIdempotencyTests {
         #expect(transport.requests.map(\.method) == ["GET", "POST", "GET", "POST"])
         #expect(transport.requests[3].header("X-Okta-Retry-Count") == "1")
     }
+
+    @Test("create-session when the first list is refused (403): the POST is still sent; 201 → the session")
+    func createWithoutBaseline() async throws {
+        let transport = FakeTransport([Fake.json(403, Fake.error("E0000006", "You do not have permission")),
+                                       Fake.json(201, Fake.session("CREATED"))])
+        let session = try await Fake.client(transport).createSession(identitySourceId: Fake.source)
+        #expect(session.status == .created)
+        #expect(transport.requests.map(\.method) == ["GET", "POST"])
+    }
+
+    @Test("create-session without a baseline list and a 502 → the error, never a blind second POST")
+    func createWithoutBaselineAmbiguous() async throws {
+        let transport = FakeTransport([Fake.json(403, "{}"), Fake.empty(502), Fake.json(201, Fake.session("CREATED"))])
+        let error = await #expect(throws: OktaError.self) {
+            _ = try await Fake.client(transport).createSession(identitySourceId: Fake.source)
+        }
+        #expect(error?.httpStatus == 502)
+        #expect(transport.requests.map(\.method) == ["GET", "POST"])
+    }
+
+    @Test("cancel: 503 then 400 and the session is not CLOSED → the 400 is thrown")
+    func cancelNotClosed() async throws {
+        let transport = FakeTransport([Fake.empty(503), Fake.json(400, Fake.error("E0000001", "Api validation failed")),
+                                       Fake.json(200, Fake.session("TRIGGERED"))])
+        let error = await #expect(throws: OktaError.self) {
+            try await Fake.client(transport).cancelSession(identitySourceId: Fake.source, sessionId: Fake.sessionId)
+        }
+        #expect(error?.httpStatus == 400 && error?.errorCode == "E0000001")
+        #expect(transport.requests.map(\.method) == ["DELETE", "DELETE", "GET"])
+    }
 }

@@ -94,7 +94,7 @@ extension OktaClient {
                     delay = min(configuration.maxBackoffSeconds, max(backoff(step: backoffStep), retryAfter))
                 } else {
                     if previousWasAmbiguous, let afterAmbiguous {
-                        if case .done(let value) = try await afterAmbiguous() { return value }
+                        if case .done(let value)? = try? await afterAmbiguous() { return value }
                     }
                     throw failure
                 }

@@ -23,7 +23,7 @@ public final class OktaClient: Sendable {
     public convenience init(configuration: OktaClientConfiguration, observer: (any RateLimitObserver)? = nil,
                             transport: any HTTPTransport = URLSessionTransport()) throws(OktaError) {
         try self.init(configuration: configuration, observer: observer, transport: transport,
-                      sleep: { seconds in try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) },
+                      sleep: { seconds in try? await Task.sleep(nanoseconds: UInt64(min(max(0, seconds), 86_400) * 1e9)) },
                       random: { Double.random(in: 0..<1) })
     }
 
@@ -46,12 +46,15 @@ public final class OktaClient: Sendable {
 
     /// `POST /sessions` (no body) → the new `CREATED` session (200 or 201 accepted).
     ///
-    /// Lists the sessions first; after a 5xx or transport error it lists again and returns a `CREATED`
-    /// session that was not there before instead of creating a second one.
+    /// Lists the sessions first (one GET); after a 5xx or transport error it lists again and returns a
+    /// `CREATED` session that was not there before instead of creating a second one, or retries when
+    /// there is none. When that first list fails (e.g. a token without the read scope) the POST is still
+    /// sent, but an ambiguous failure is then thrown rather than retried.
     public func createSession(identitySourceId: String) async throws(OktaError) -> ImportSession {
         let path = sessionsPath(identitySourceId)
-        let before = Set(try await listSessions(identitySourceId: identitySourceId).map(\.id))
+        let before = try? await Set(listSessions(identitySourceId: identitySourceId).map(\.id))
         return try await execute("POST", path, reconcile: { () async throws(OktaError) -> Reconciled<ImportSession> in
+            guard let before else { return .fail }
             let now = try await self.listSessions(identitySourceId: identitySourceId)
             if let made = now.first(where: { $0.status == .created && !before.contains($0.id) }) { return .done(made) }
             return .retry

@@ -17,7 +17,8 @@ public final class SessionRunner {
         /// Cancel open sessions of the source that our journal does not know.
         public var cancelForeignSessions = false
         public var maxEntitiesPerRequest = 200
-        public var maxBytesPerRequest = 200 * 1024 - 512
+        /// Below both readings of "200 KB" (200,000 and 204,800 bytes).
+        public var maxBytesPerRequest = 199_000
         public init() {}
     }
 
