@@ -46,7 +46,7 @@ public struct Arguments: Sendable {
             } else if knownFlags.contains(name) {
                 throw UsageError("\(name) takes no value")
             } else {
-                throw UsageError("unknown option '\(name)'")
+                throw UsageError("unknown option \(name)")
             }
         }
     }
