@@ -1,5 +1,6 @@
 import PluginAPI
 import PluginKit
+import RuntimeInfo
 import Synchronization
 import Testing
 @testable import Host
