@@ -75,6 +75,7 @@ final class LDIFConnector: Connector {
         cancelRequested.store(false, ordering: .relaxed)
         if let cursor = request.cursor {
             if cursor != handedOutCursor || reader == nil { try resume(cursor) }
+            handedOutCursor = nil
         } else {
             try restart()
         }
@@ -134,12 +135,15 @@ final class LDIFConnector: Connector {
               let offset = UInt64(parts[1]), let line = Int(parts[2]), line >= 1 else {
             throw ConnectorError(status: XAAS_INVALID_ARGUMENT, "read_page: cursor `\(cursor)` was not made by the ldif connector")
         }
-        if p == .memberships, !indexComplete {
-            try restart()
-            var ignored = Batch()
-            while let record = try reader!.next() { try usersPass(record, &ignored) }
-            indexComplete = true
+        // A cursor this instance did not hand out: rebuild the index (and pass-1 state) from the
+        // records before it — all of them for a pass-2 cursor — without emitting anything.
+        try restart()
+        var ignored = Batch()
+        while p == .memberships || reader!.position.offset < offset {
+            guard let record = try reader!.next() else { break }
+            try usersPass(record, &ignored)
         }
+        if p == .memberships { indexComplete = true }
         phase = p
         reader = try open(offset: offset, line: line)
     }
