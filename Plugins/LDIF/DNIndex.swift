@@ -37,13 +37,21 @@ struct DNIndex {
     }
 
     /// Records that `key` names an entry with `externalId`; a later insert of the same key wins.
-    mutating func insert(_ key: UInt64, externalId: String, kind: Kind) {
-        if (count + 1) * 10 > keys.count * 7 { grow() }
-        let offset = UInt64(arena.count)
+    /// Returns the arena slot of `externalId`, which further keys of the same entry may share.
+    @discardableResult
+    mutating func insert(_ key: UInt64, externalId: String, kind: Kind) -> Int {
+        let offset = arena.count
         var n = externalId.utf8.count
         repeat { arena.append(UInt8(n & 0x7F) | (n > 0x7F ? 0x80 : 0)); n >>= 7 } while n > 0
         arena.append(contentsOf: externalId.utf8)
-        let packed = offset << 2 | kind.rawValue
+        insert(key, sharing: offset, kind: kind)
+        return offset
+    }
+
+    /// Records that `key` names the entry whose externalId is already stored at `offset`.
+    mutating func insert(_ key: UInt64, sharing offset: Int, kind: Kind) {
+        if (count + 1) * 10 > keys.count * 7 { grow() }
+        let packed = UInt64(offset) << 2 | kind.rawValue
         var slot = Int(truncatingIfNeeded: key) & (keys.count - 1)
         while values[slot] != 0 {
             if keys[slot] == key { values[slot] = packed; return }

@@ -191,10 +191,10 @@ final class LDIFConnector: Connector {
             return
         case .user:
             let id = try mapper.externalId(entry, r, key: settings.externalId, setting: "settings.externalId")
-            index.insert(DNIndex.hash("dn:", try mapper.normalizedDN(r)), externalId: id, kind: .user)
+            let slot = index.insert(DNIndex.hash("dn:", try mapper.normalizedDN(r)), externalId: id, kind: .user)
             if settings.groups?.objectClasses.contains("posixgroup") == true {
                 for uid in entry.values("uid") {
-                    index.insert(DNIndex.hash("uid:", String(decoding: uid, as: UTF8.self).lowercased()), externalId: id, kind: .user)
+                    index.insert(DNIndex.hash("uid:", String(decoding: uid, as: UTF8.self).lowercased()), sharing: slot, kind: .user)
                 }
             }
             batch.records.append(Record(kind: .user, externalId: id, status: mapper.status(entry),
