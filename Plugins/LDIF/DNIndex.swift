@@ -4,9 +4,9 @@
 /// ## Memory bound
 /// Keys are not stored: each is reduced to a 64-bit hash (FNV-1a with a murmur finaliser) in an
 /// open-addressing table (load ≤ 0.7, 16 bytes a slot). ExternalIds live once in one byte arena
-/// (a 1–3 byte length prefix plus the UTF-8 bytes). Per indexed entry that is ≈ 23–46 bytes of
-/// table plus the externalId's length + 1, e.g. ≈ 80 MB for 1,000,000 entries with 36-byte UUIDs,
-/// whatever the DN lengths. Two different keys sharing a 64-bit hash (odds ≈ n²/2⁶⁵, 3·10⁻⁸ at
+/// (a 1–3 byte length prefix plus the UTF-8 bytes), shared by all keys of one entry. Per key that is
+/// ≈ 23–46 bytes of table, plus the externalId's length + 1 per entry: ≈ 100 MB for 1,000,000 users
+/// keyed by DN and uid with 36-byte UUIDs, whatever the DN lengths (docs/performance.md). Two different keys sharing a 64-bit hash (odds ≈ n²/2⁶⁵, 3·10⁻⁸ at
 /// n = 10⁶) would resolve to the same entry.
 ///
 /// Not thread-safe; owned by one connector instance.

@@ -191,6 +191,13 @@ final class LDIFConnector: Connector {
             return
         case .user:
             let id = try mapper.externalId(entry, r, key: settings.externalId, setting: "settings.externalId")
+            // The index serves membership resolution and change records only.
+            guard settings.groups != nil || settings.changeRecords else {
+                _ = try mapper.normalizedDN(r)  // still reject an invalid DN, with its line
+                batch.records.append(Record(kind: .user, externalId: id, status: mapper.status(entry),
+                                            attributes: mapper.attributes(entry, dn: r.dn, group: false)))
+                return
+            }
             let slot = index.insert(DNIndex.hash("dn:", try mapper.normalizedDN(r)), externalId: id, kind: .user)
             if settings.groups?.objectClasses.contains("posixgroup") == true {
                 for uid in entry.values("uid") {
