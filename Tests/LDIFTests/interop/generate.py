@@ -16,11 +16,12 @@ count = int(sys.argv[3]) if len(sys.argv) > 3 else 60
 rng = random.Random(20261122)
 SUFFIX = "dc=example,dc=com"
 
-def line(attr, value, utf8=False):
+def line(attr, value, utf8=False, trailing=False):
     """One attribute line; base64 whenever RFC 2849 requires or advises it (with `utf8`, non-ASCII
-    text is written unencoded, as many writers do)."""
+    text is written unencoded, as many writers do; with `trailing`, a trailing space is left plain, which
+    RFC 2849 only advises against)."""
     raw = value if isinstance(value, bytes) else value.encode("utf-8")
-    safe = raw and all(0x20 <= b < 0x7F or (utf8 and b >= 0x80) for b in raw) and raw[:1] not in (b" ", b":", b"<") and raw[-1:] != b" "
+    safe = raw and all(0x20 <= b < 0x7F or (utf8 and b >= 0x80) for b in raw) and raw[:1] not in (b" ", b":", b"<") and (trailing or raw[-1:] != b" ")
     if safe or raw == b"":
         return f"{attr}: {raw.decode('utf-8')}\n"
     return f"{attr}:: {base64.b64encode(raw).decode('ascii')}\n"
@@ -64,7 +65,7 @@ for i in range(count):
     e += line("givenName", given)
     e += line("mail", f"{uid}@example.com") + line("mail", f"{uid}.alt@example.org")
     if i % 4 == 0: e += line("description", "  leading spaces")
-    if i % 4 == 1: e += line("description", "trailing spaces  ")
+    if i % 4 == 1: e += line("description", "trailing spaces  ", trailing=i % 8 == 1)
     if i % 4 == 2: e += line("description", ":starts with a colon")
     if i % 4 == 3: e += line("description", "<starts with less-than")
     e += line("title;lang-de", "Geschäftsführerin" if i % 2 else "Entwickler")
