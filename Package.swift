@@ -62,5 +62,6 @@ let package = Package(
         testTarget("HTTPServerTests", ["HTTPServer"]),
         testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host"]),
         testTarget("SyncTests", ["Host", "Emulator"]),
+        testTarget("OktaClientTests", ["Host", "HTTPServer"]),
     ] + connectors.map(\.1)
 )
