@@ -174,4 +174,14 @@ import Testing
             #expect(f.status == XAAS_NOT_FOUND)
         }
     }
+
+    @Test func aCancelledHostStopsTheRead() throws {
+        let path = try LDIFFixtures.write("dn: cn=x,dc=t\ncn: x\n")
+        do {
+            _ = try LDIFPlugin.read(LDIFFixtures.settings(path, Self.all), cancelled: true)
+            Issue.record("read succeeded")
+        } catch let f as LDIFPlugin.Failure {
+            #expect(f.status == XAAS_CANCELLED)
+        }
+    }
 }
