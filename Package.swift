@@ -58,7 +58,9 @@ let package = Package(
         testTarget("PluginKitTests", ["PluginKit", "XaasJSON"]),
         testTarget("PluginHostTests", ["Host", "PluginAPI", "PluginKit", "XaasJSON", "RuntimeInfo"]),
         testTarget("CSVTests", ["Host"]),
-        testTarget("LDIFTests", ["Host"]),
+        // interop/ holds the slapd/python-ldap scripts the tests run (not sources).
+        .testTarget(name: "LDIFTests", dependencies: ["Host", "PluginAPI", "TestSupport"], exclude: ["interop"],
+                    swiftSettings: swiftSettings),
         testTarget("HTTPServerTests", ["HTTPServer"]),
         testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host"]),
         testTarget("SyncTests", ["Host", "Emulator"]),
