@@ -48,17 +48,18 @@ run() {  # run ROWS
   generate "$n" "$csv"
   printf '{"path":"%s","externalId":"id","status":{"attribute":"active"}}\n' "$csv" >"$settings"
   /usr/bin/time -v "$bin/xaas" plugins read csv --settings "$settings" >/dev/null 2>"$timing"
-  local wall rss bytes
+  local wall rss bytes cpu
   wall="$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$timing")"
+  cpu="$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$timing")"
   rss="$(awk -F': ' '/Maximum resident set size/ {print $2}' "$timing")"
   bytes="$(stat -c %s "$csv")"
-  python3 - "$n" "$wall" "$rss" "$bytes" <<'PY'
+  python3 - "$n" "$wall" "$rss" "$bytes" "$cpu" <<'PY'
 import sys
-n, wall, rss, size = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+n, wall, rss, size, cpu = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
 parts = [float(p) for p in wall.split(":")]
 seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
 print(f"rows={n} file={size / 1e6:.1f}MB wall={seconds:.2f}s rows/s={n / seconds:,.0f} "
-      f"MB/s={size / 1e6 / seconds:.1f} peakRSS={rss / 1024:.1f}MiB")
+      f"MB/s={size / 1e6 / seconds:.1f} cpu={cpu:.2f}s rows/cpu-s={n / cpu:,.0f} peakRSS={rss / 1024:.1f}MiB")
 PY
 }
 
