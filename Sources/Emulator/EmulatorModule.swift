@@ -1,2 +1,0 @@
-/// Placeholder: the Okta XaaS emulator lands here.
-public enum EmulatorModule {}
