@@ -3,8 +3,8 @@ import Glibc
 import Synchronization
 
 /// A budget shared by every xaas process of one state directory: `<state>/ratelimit/<tenant>.json`,
-/// updated under an exclusive `flock` on `<tenant>.lock` (read, change, write to a temporary file,
-/// rename), so two processes can never both spend the same slot.
+/// updated under an exclusive `flock` on `<tenant>.lock` (read, change, rewrite in place), so two
+/// processes can never both spend the same slot.
 ///
 /// Threading: thread-safe. A mutex serialises this process's callers (one `flock` per open file is not
 /// exclusive within a process); `flock` serialises processes. The lock is held only for the read-modify-
@@ -17,7 +17,8 @@ public final class FileBudgetStore: RateLimitBudgetStore {
     private let lockPath: String
     private let warn: @Sendable (String) -> Void
     private struct State {
-        var fd: Int32 = -1
+        var lockFD: Int32 = -1
+        var dataFD: Int32 = -1
         /// The last budget read or written (the fallback when the file is unusable).
         var last = RateLimitBudget()
         var warned = false
@@ -40,18 +41,22 @@ public final class FileBudgetStore: RateLimitBudgetStore {
     }
 
     deinit {
-        state.withLock { if $0.fd >= 0 { close($0.fd); $0.fd = -1 } }
+        state.withLock { s in
+            if s.lockFD >= 0 { close(s.lockFD) }
+            if s.dataFD >= 0 { close(s.dataFD) }
+        }
     }
 
     public func update<T>(_ body: (inout RateLimitBudget) -> T) -> T {
         state.withLock { s in
-            if s.fd < 0 { s.fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
-            guard s.fd >= 0 else {
-                problem(&s, "cannot open \(lockPath): \(String(cString: strerror(errno)))")
+            if s.lockFD < 0 { s.lockFD = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
+            if s.dataFD < 0 { s.dataFD = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
+            guard s.lockFD >= 0, s.dataFD >= 0 else {
+                problem(&s, "cannot open \(s.lockFD < 0 ? lockPath : url.path): \(String(cString: strerror(errno)))")
                 return body(&s.last)
             }
-            while flock(s.fd, LOCK_EX) != 0 && errno == EINTR {}
-            defer { flock(s.fd, LOCK_UN) }
+            while flock(s.lockFD, LOCK_EX) != 0 && errno == EINTR {}
+            defer { flock(s.lockFD, LOCK_UN) }
             let (before, valid) = read(&s)
             var budget = before
             let result = body(&budget)
@@ -61,24 +66,42 @@ public final class FileBudgetStore: RateLimitBudgetStore {
         }
     }
 
-    /// The budget in the file, and whether the file held a valid one.
+    /// The budget in the file, and whether the file held a valid one (an empty file is a fresh budget).
     private func read(_ s: inout State) -> (RateLimitBudget, Bool) {
-        guard let data = FileManager.default.contents(atPath: url.path) else { return (RateLimitBudget(), false) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { pread(s.dataFD, $0.baseAddress, $0.count, off_t(bytes.count)) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        if bytes.isEmpty { return (RateLimitBudget(), false) }
         do {
-            return (try JSONDecoder().decode(RateLimitBudget.self, from: data), true)
+            return (try JSONDecoder().decode(RateLimitBudget.self, from: Data(bytes)), true)
         } catch {
             problem(&s, "\(url.path) is not a valid budget file; starting a fresh one")
             return (RateLimitBudget(), false)
         }
     }
 
+    /// Rewrites the file in place (readers hold the lock, so none sees it half-written; a crash mid-write
+    /// leaves an invalid file, which the next reader replaces with a fresh budget).
     private func write(_ budget: RateLimitBudget, _ s: inout State) {
         do {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            try encoder.encode(budget).write(to: url, options: .atomic)
+            let data = [UInt8](try encoder.encode(budget))
+            var written = 0
+            while written < data.count {
+                let n = data.withUnsafeBytes { pwrite(s.dataFD, $0.baseAddress! + written, data.count - written, off_t(written)) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                written += n
+            }
+            guard ftruncate(s.dataFD, off_t(data.count)) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         } catch {
-            problem(&s, "cannot write \(url.path): \(error.localizedDescription); pacing this process alone")
+            problem(&s, "cannot write \(url.path): \(error); pacing this process alone")
         }
     }
 

@@ -39,6 +39,8 @@ public struct RateLimitBudget: Sendable, Equatable, Codable {
     public var rateLimited429 = 0
     /// Processes waiting for a permit, served best priority first, then oldest (see ``Ticket``).
     public var tickets: [Ticket] = []
+    /// The serial number of the last ticket issued (orders tickets of equal priority: first come, first served).
+    public var lastTicket = 0
 
     /// A waiting process's place in the cross-process queue: the id of its limiter, the priority of its
     /// current head, when it started waiting, and when it said it would ask again (a ticket whose owner
@@ -46,11 +48,13 @@ public struct RateLimitBudget: Sendable, Equatable, Codable {
     public struct Ticket: Sendable, Equatable, Codable {
         public var id: String
         public var priority: Int
+        /// Issue order (``RateLimitBudget/lastTicket``).
+        public var serial: Int
         public var since: Double
         public var next: Double
 
         func precedes(_ other: Ticket) -> Bool {
-            priority != other.priority ? priority < other.priority : (since, id) < (other.since, other.id)
+            priority != other.priority ? priority < other.priority : serial < other.serial
         }
     }
 
@@ -85,7 +89,8 @@ public struct RateLimitBudget: Sendable, Equatable, Codable {
         guard let asker else { return take(now: now, policy: policy) }
         tickets.removeAll { $0.next + policy.ticketGraceSeconds < now && $0.id != asker.id }
         let index = tickets.firstIndex { $0.id == asker.id }
-        var mine = index.map { tickets[$0] } ?? Ticket(id: asker.id, priority: asker.priority.rawValue, since: now, next: now)
+        var mine = index.map { tickets[$0] }
+            ?? Ticket(id: asker.id, priority: asker.priority.rawValue, serial: lastTicket + 1, since: now, next: now)
         mine.priority = asker.priority.rawValue
         var next: Double?
         if let first = tickets.filter({ $0.id != asker.id }).min(by: { $0.precedes($1) }), first.precedes(mine) {
@@ -96,7 +101,7 @@ public struct RateLimitBudget: Sendable, Equatable, Codable {
         }
         if let next {
             mine.next = next
-            if let index { tickets[index] = mine } else { tickets.append(mine) }
+            if let index { tickets[index] = mine } else { tickets.append(mine); lastTicket = mine.serial }
         } else if let index {
             tickets.remove(at: index)
         }
