@@ -11,7 +11,8 @@
 ///    `⌊limit × share⌋` of xaas's requests, whatever the org's windows look like;
 /// 3. the org's window: the last `X-Rate-Limit-Remaining` minus the grants since is above zero, or its
 ///    reset has passed — xaas waits for the reset instead of provoking a 429;
-/// 4. while no limit is known at all: one probe at a time until a response brings headers.
+/// 4. while no limit is known at all: one probe at a time until a response brings headers;
+/// 5. with an ``Asker`` (every ``OrgRateLimiter`` passes one): no waiting process's ``Ticket`` precedes it.
 public struct RateLimitBudget: Sendable, Equatable, Codable {
     /// One second of grants: epoch second → count.
     public struct Bucket: Sendable, Equatable, Codable {

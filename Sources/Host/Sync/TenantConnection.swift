@@ -12,10 +12,13 @@ public final class TenantConnection: Sendable {
     public let rateLimiter: OrgRateLimiter
 
     /// Connects to `tenant`'s org; for `"url": "embedded"` starts its emulator (state under `stateDirectory`).
-    /// `warn` hears rate-limit problems (an unwritable budget file).
-    public init(tenant: TenantConfig, stateDirectory: URL, warn: @escaping @Sendable (String) -> Void = { _ in }) throws {
+    /// `warn` hears rate-limit problems (an unwritable budget file). A long-running process (`xaas serve`)
+    /// passes the org's `rateLimiter` it keeps, so its metrics span every run; otherwise one is made.
+    public init(tenant: TenantConfig, stateDirectory: URL, rateLimiter: OrgRateLimiter? = nil,
+                warn: @escaping @Sendable (String) -> Void = { _ in }) throws {
         let org = tenant.org
-        let limiter = try OrgRateLimiter(tenant: tenant.name, stateDirectory: stateDirectory, org: org, warn: warn)
+        let limiter = try rateLimiter
+            ?? OrgRateLimiter(tenant: tenant.name, stateDirectory: stateDirectory, org: org, warn: warn)
         rateLimiter = limiter
         switch org.endpoint {
         case .embedded:
