@@ -19,7 +19,7 @@ public final class TenantConnection: Sendable {
         let org = tenant.org
         let limiter = try rateLimiter
             ?? OrgRateLimiter(tenant: tenant.name, stateDirectory: stateDirectory, org: org, warn: warn)
-        rateLimiter = limiter
+        self.rateLimiter = limiter
         switch org.endpoint {
         case .embedded:
             let token = try org.resolveToken() ?? EmbeddedOkta.generatedToken()
