@@ -16,6 +16,8 @@ final class FakeImportTarget: ImportTarget, @unchecked Sendable {
         var calls: [String] = []
         var failNextBulk = false
         var endNextSessionWith: ImportSessionStatus?
+        /// Per bulk call: the rate-limit task-locals it ran under (source, priority).
+        var bulkContexts: [(BulkOperation, String?, RateLimitPriority)] = []
     }
 
     let identitySourceId = "0oafake"
@@ -78,7 +80,9 @@ final class FakeImportTarget: ImportTarget, @unchecked Sendable {
     }
 
     func bulk(_ operation: BulkOperation, sessionId: String, body: BulkBody) async throws {
+        let context = (operation, RateLimitContext.source, RateLimitContext.priority)
         try state.withLock { s in
+            s.bulkContexts.append(context)
             if s.failNextBulk {
                 s.failNextBulk = false
                 throw OktaError(kind: .transport, httpStatus: nil, errorCode: nil, errorSummary: "connection reset")
