@@ -17,8 +17,10 @@ import Synchronization
 ///   ticket (deactivations first, then the longest waiting), so processes take turns under load. A ticket
 ///   whose process does not come back in time (it crashed) is dropped after a grace period.
 ///
-/// Threading: every method may be called from any task concurrently. ``waitForPermit()`` returns early
-/// without a permit when its task is cancelled (the client then throws "cancelled" without sending).
+/// Threading: every method may be called from any task concurrently. ``waitForPermit()`` returns without a
+/// permit when its task is cancelled (at once for the head; a queued caller when its turn comes); the
+/// client then throws "cancelled" without sending. ``RateLimitStatus/waitsTotal`` counts permits that
+/// queued or slept.
 public final class OrgRateLimiter: RateLimitObserver {
     public let policy: RateLimitPolicy
     let store: any RateLimitBudgetStore
@@ -69,9 +71,8 @@ public final class OrgRateLimiter: RateLimitObserver {
 
     public func waitForPermit() async {
         let source = RateLimitContext.source ?? "", priority = RateLimitContext.priority
-        await enter(source: source, priority: priority)
         let started = clock.now()
-        var waited = false
+        var waited = await enter(source: source, priority: priority)
         let asker = RateLimitBudget.Asker(id: ticketId, priority: priority)
         while true {
             if Task.isCancelled {
@@ -117,8 +118,9 @@ public final class OrgRateLimiter: RateLimitObserver {
     /// Callers queued behind the head (for tests and diagnostics).
     var waitingCount: Int { queue.withLock { $0.waiting.count } }
 
-    /// Returns when this caller is the head.
-    private func enter(source: String, priority: RateLimitPriority) async {
+    /// Returns when this caller is the head; true when it had to queue first.
+    private func enter(source: String, priority: RateLimitPriority) async -> Bool {
+        let queued = Mutex(false)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let go = queue.withLock { q -> Bool in
                 q.seq += 1
@@ -126,8 +128,9 @@ public final class OrgRateLimiter: RateLimitObserver {
                 q.waiting.append(Waiter(seq: q.seq, priority: priority, source: source, continuation: continuation))
                 return false
             }
-            if go { continuation.resume() }
+            if go { continuation.resume() } else { queued.withLock { $0 = true } }
         }
+        return queued.withLock { $0 }
     }
 
     /// Hands the head to the next waiter: best priority, then least recently served source, then oldest.
