@@ -60,5 +60,6 @@ let package = Package(
         testTarget("HTTPServerTests", ["HTTPServer"]),
         testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host"]),
         testTarget("SyncTests", ["Host", "Emulator"]),
+        testTarget("OktaClientTests", ["Host", "HTTPServer"]),
     ] + connectors.map(\.1)
 )

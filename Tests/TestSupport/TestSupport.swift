@@ -26,10 +26,16 @@ public enum TestSupport {
     public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `../shared/corpora` beside the checkout, when present.
+    /// The shared `corpora` folder, when present: `$XAAS_SHARED_DIR/corpora`, else `../shared/corpora`
+    /// beside the checkout, else `/work/shared/corpora`.
     public static var sharedCorpora: URL? {
-        let url = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpora")
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+        var candidates: [URL] = []
+        if let shared = ProcessInfo.processInfo.environment["XAAS_SHARED_DIR"], !shared.isEmpty {
+            candidates.append(URL(fileURLWithPath: shared).appendingPathComponent("corpora"))
+        }
+        candidates.append(packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpora"))
+        candidates.append(URL(fileURLWithPath: "/work/shared/corpora"))
+        return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
     }
 
     /// A fresh private (0700) temporary directory.

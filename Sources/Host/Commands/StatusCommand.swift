@@ -1,0 +1,47 @@
+import Foundation
+import XaasJSON
+
+/// `xaas status [--config DIR] [--state DIR] [--json]`: the last run and any unfinished import sessions of
+/// every configured source, read from the state database (no network).
+enum StatusCommand {
+    static let usage = "xaas status [--config DIR] [--state DIR] [--json]"
+
+    static func run(_ args: [String]) -> Int32 {
+        Arguments.run(args, usage: usage, options: ["--config", "--state"], flags: ["--json"]) { arguments throws(UsageError) in
+            _ = try arguments.positionals(exactly: [])
+            let configPath = URL(fileURLWithPath: try arguments.value("--config") ?? "connectors.d")
+            let stateDirectory = try arguments.value("--state").map { URL(fileURLWithPath: $0) }
+                ?? ConfigDirectory.defaultStateDirectory(for: configPath)
+            let (config, problems) = ConfigDirectory.load(configPath)
+            for p in problems { StandardError.print("\(p)") }
+            var entries: [JSONValue] = []
+            var rows: [[String]] = []
+            let exists = FileManager.default.fileExists(atPath: stateDirectory.appendingPathComponent("state.sqlite").path)
+            for source in config.sources {
+                var last: RunReport?
+                var open: [JournalSession] = []
+                if exists, let store = try? StateStore(directory: stateDirectory, tenant: source.tenant, source: source.name) {
+                    last = (try? store.recentRunReports(limit: 1))?.first
+                        .flatMap { try? JSONValue.parse($0) }.flatMap(RunReport.init(json:))
+                    open = (try? store.unfinishedSessions()) ?? []
+                }
+                entries.append(.object([
+                    ("tenant", .string(source.tenant)), ("source", .string(source.name)),
+                    ("lastRun", last?.json ?? .null),
+                    ("openSessions", .array(open.map { .object([("id", .string($0.id)), ("state", .string($0.state.rawValue)), ("requests", .number(String($0.requests)))]) })),
+                ]))
+                rows.append([source.tenant, source.name, last.map { $0.status.rawValue + ($0.dryRun ? " (dry run)" : "") } ?? "never run",
+                             last.map { "\($0.created)/\($0.updated)/\($0.unchanged)/\($0.deactivated)" } ?? "-",
+                             open.isEmpty ? "-" : open.map { "\($0.id) (\($0.state.rawValue))" }.joined(separator: ", "),
+                             last?.error ?? ""])
+            }
+            if arguments.flag("--json") {
+                print(JSONValue.object([("sources", .array(entries))]).serialized)
+            } else {
+                print(TextTable.render(header: ["TENANT", "SOURCE", "LAST RUN", "C/U/=/D", "OPEN SESSIONS", "ERROR"], rows: rows),
+                      terminator: "")
+            }
+            return problems.isEmpty ? 0 : 1
+        }
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import XaasJSON
+
+/// One Okta org (a tenant): `connectors.d/<tenant>/org.json`.
+///
+/// ```json
+/// {"url": "https://acme.okta.com", "token": {"env": "ACME_OKTA_TOKEN"}, "auth": "SSWS",
+///  "rateLimit": {"perMinute": 600, "share": 0.5}}
+/// ```
+/// `description` never contains a secret.
+public struct OrgConfig: Sendable, CustomStringConvertible {
+    /// Where the org's API is.
+    public enum Endpoint: Sendable, Equatable {
+        /// An in-process emulator whose directory persists in the state directory.
+        case embedded
+        /// A real org (`https`), or an emulator on loopback (`http` allowed), with no path.
+        case remote(URL)
+    }
+
+    public var endpoint: Endpoint
+    /// The API token; `nil` only for `embedded` (which then uses a generated local token).
+    public var token: SecretReference?
+    /// `"SSWS"` (API token) or `"Bearer"` (OAuth access token).
+    public var authScheme: String
+    /// The org's rate limit per minute for the endpoints xaas uses, when known (otherwise learned from
+    /// `X-Rate-Limit-Limit`).
+    public var rateLimitPerMinute: Int?
+    /// The share (0 < share ≤ 1) of the org's budget xaas may use; default 0.5.
+    public var rateLimitShare: Double
+    /// The `org.json` file this was read from (for messages).
+    public var file: URL?
+    /// Seconds between a trigger and the next import session of a source (Okta's "5-minute rule": 300).
+    /// `nil` = 300 for remote orgs, ``EmbeddedOkta/defaultCooldownSeconds`` for embedded ones.
+    public var sessionCooldownSeconds: Double?
+
+    /// The default ``rateLimitShare``.
+    public static let defaultRateLimitShare = 0.5
+
+    public init(endpoint: Endpoint, token: SecretReference? = nil, authScheme: String = "SSWS",
+                rateLimitPerMinute: Int? = nil, rateLimitShare: Double = OrgConfig.defaultRateLimitShare, file: URL? = nil) {
+        self.endpoint = endpoint
+        self.token = token
+        self.authScheme = authScheme
+        self.rateLimitPerMinute = rateLimitPerMinute
+        self.rateLimitShare = rateLimitShare
+        self.file = file
+    }
+
+    public var description: String {
+        let where_: String
+        switch endpoint {
+        case .embedded: where_ = "embedded"
+        case .remote(let url): where_ = url.absoluteString
+        }
+        return "org \(where_) (auth \(authScheme), token \(token.map(\.description) ?? "none"), share \(rateLimitShare))"
+    }
+
+    /// Whether this org is embedded or on a loopback address (where `http` and inline tokens are allowed).
+    public var isLocal: Bool {
+        switch endpoint {
+        case .embedded: return true
+        case .remote(let url): return OrgConfig.isLoopback(url)
+        }
+    }
+
+    /// Resolves ``token``; problems name `org.json` and the `$.token…` path. `nil` when no token is configured.
+    public func resolveToken() throws(ConfigProblem) -> String? {
+        guard let token else { return nil }
+        do {
+            return try token.resolve()
+        } catch {
+            let path: String
+            switch token {
+            case .env: path = "$.token.env"
+            case .file: path = "$.token.file"
+            case .value: path = "$.token.value"
+            }
+            throw ConfigProblem(file: file.map(ConfigDirectory.displayPath) ?? error.file, jsonPath: path,
+                                message: error.file == "environment" ? error.message : "\(error.file): \(error.message)")
+        }
+    }
+
+    static let knownKeys = ["url", "token", "auth", "rateLimit", "sessionCooldownSeconds"]
+
+    /// Whether `url`'s host is `localhost`, `127.0.0.0/8` or `::1`.
+    static func isLoopback(_ url: URL) -> Bool {
+        guard var host = url.host?.lowercased() else { return false }
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host == "localhost" || host == "::1" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+    }
+
+    /// Reads `org.json` (already parsed) into a config, reporting problems to `reader`.
+    static func read(_ json: JSONValue, file: URL, reader: inout ConfigReader) -> OrgConfig? {
+        let before = reader.problems.count
+        reader.rejectUnknownKeys(json, at: "$", known: knownKeys)
+        var endpoint: Endpoint?
+        if let text = reader.string(json, "url", at: "$", required: true) {
+            endpoint = readEndpoint(text, reader: &reader)
+        }
+        let auth = reader.string(json, "auth", at: "$") ?? "SSWS"
+        if auth != "SSWS" && auth != "Bearer" {
+            reader.problem("$.auth", "expected \"SSWS\" (API token) or \"Bearer\" (OAuth access token)")
+        }
+        var perMinute: Int?
+        var share = defaultRateLimitShare
+        if let limit = reader.object(json, "rateLimit", at: "$") {
+            reader.rejectUnknownKeys(limit, at: "$.rateLimit", known: ["perMinute", "share"])
+            perMinute = reader.int(limit, "perMinute", at: "$.rateLimit", range: 1...1_000_000)
+            share = reader.double(limit, "share", at: "$.rateLimit", range: 0...1, lowerOpen: true) ?? share
+        }
+        var token: SecretReference?
+        if json["token"] != nil, json["token"] != .null {
+            token = readToken(json["token"]!, directory: file.deletingLastPathComponent(), reader: &reader)
+        }
+        let cooldown = reader.double(json, "sessionCooldownSeconds", at: "$", range: 0...3600, lowerOpen: false)
+        guard let endpoint, reader.problems.count == before else { return nil }
+        var config = OrgConfig(endpoint: endpoint, token: token, authScheme: auth, rateLimitPerMinute: perMinute,
+                               rateLimitShare: share, file: file)
+        config.sessionCooldownSeconds = cooldown
+        if token == nil, endpoint != .embedded {
+            reader.problem("$.token", "required for a remote org: {\"env\": \"VAR\"} or {\"file\": \"secrets/name\"}")
+            return nil
+        }
+        if case .value? = token, !config.isLocal {
+            reader.problem("$.token.value", "an inline token is allowed only for embedded or loopback orgs; "
+                           + "use {\"env\": \"VAR\"} or {\"file\": \"path\"} (mode 0600)")
+            return nil
+        }
+        return config
+    }
+
+    static func readEndpoint(_ text: String, reader: inout ConfigReader) -> Endpoint? {
+        if text == "embedded" { return .embedded }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), url.host?.isEmpty == false else {
+            reader.problem("$.url", "expected \"embedded\" or an absolute URL such as \"https://acme.okta.com\"")
+            return nil
+        }
+        guard scheme == "https" || scheme == "http" else {
+            reader.problem("$.url", "unsupported scheme \"\(scheme)\" (use https)")
+            return nil
+        }
+        if scheme == "http" && !isLoopback(url) {
+            reader.problem("$.url", "https is required (http is allowed only on loopback, e.g. http://127.0.0.1:8080)")
+            return nil
+        }
+        guard url.path.isEmpty || url.path == "/", url.query == nil, url.fragment == nil, url.user == nil else {
+            reader.problem("$.url", "give the org's base URL only (no path, query or user), e.g. \"https://acme.okta.com\"")
+            return nil
+        }
+        var base = text
+        while base.hasSuffix("/") { base.removeLast() }
+        return .remote(URL(string: base)!)
+    }
+
+    static func readToken(_ value: JSONValue, directory: URL, reader: inout ConfigReader) -> SecretReference? {
+        guard case .object(let members) = value, members.count == 1 else {
+            reader.problem("$.token", "expected exactly one of {\"env\": \"VAR\"}, {\"file\": \"path\"} or {\"value\": \"…\"}")
+            return nil
+        }
+        let key = members[0].key
+        guard ["env", "file", "value"].contains(key) else {
+            reader.problem(ConfigReader.child("$.token", key), "unknown key (expected env, file or value)")
+            return nil
+        }
+        guard let text = reader.string(value, key, at: "$.token", required: true) else { return nil }
+        switch key {
+        case "env":
+            guard text.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil else {
+                reader.problem("$.token.env", "not a valid environment variable name")
+                return nil
+            }
+            return .env(text)
+        case "file":
+            let url = ConfigDirectory.resolve(text, against: directory)
+            if let problem = SecretReference.checkFile(url) {
+                reader.problem("$.token.file", "\(problem) (\(ConfigDirectory.displayPath(url)))")
+                return nil
+            }
+            return .file(url)
+        default:
+            return .value(text)
+        }
+    }
+}

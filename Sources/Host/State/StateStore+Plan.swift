@@ -1,0 +1,157 @@
+import Foundation
+
+/// What the plan does with one entity.
+public enum PlanAction: String, Sendable, CaseIterable {
+    case create, update, deactivate
+}
+
+/// One planned change, persisted so that applying it streams from disk.
+public struct PlanEntry: Sendable, Equatable {
+    public var seq: Int64
+    public var kind: String
+    public var externalId: String
+    public var action: PlanAction
+    /// The status the entity will have once applied.
+    public var status: EntityStatus
+    public var hash: Int64
+    /// The profile to send (create/update), as a JSON object.
+    public var profileJSON: String?
+    /// Why (for deactivations: "inactive in source", "absent from a complete read", "filtered out").
+    public var reason: String?
+
+    public init(seq: Int64, kind: String, externalId: String, action: PlanAction, status: EntityStatus, hash: Int64,
+                profileJSON: String?, reason: String?) {
+        self.seq = seq
+        self.kind = kind
+        self.externalId = externalId
+        self.action = action
+        self.status = status
+        self.hash = hash
+        self.profileJSON = profileJSON
+        self.reason = reason
+    }
+}
+
+extension StateStore {
+    /// Starts a run in the history and clears the per-run "seen" set; returns the run id.
+    public func beginRun(dryRun: Bool) throws -> Int64 {
+        try withDatabase { db in
+            try db.execute("""
+                CREATE TEMP TABLE IF NOT EXISTS seen(kind TEXT NOT NULL, external_id TEXT NOT NULL,
+                    PRIMARY KEY(kind, external_id)) WITHOUT ROWID;
+                DELETE FROM temp.seen;
+                """)
+            // Plans of earlier runs of this source are no longer needed.
+            try db.run("DELETE FROM plan WHERE run_id IN (SELECT id FROM runs WHERE tenant=? AND source=?)",
+                       [.text(tenant), .text(source)])
+            try db.run("INSERT INTO runs(tenant, source, started_at, status, dry_run) VALUES(?,?,?,'running',?)",
+                       [.text(tenant), .text(source), .double(Date().timeIntervalSince1970), .int(dryRun ? 1 : 0)])
+            return try db.scalarInt("SELECT last_insert_rowid()") ?? 0
+        }
+    }
+
+    /// Records the end of a run with its JSON report.
+    public func finishRun(_ id: Int64, status: String, reportJSON: String) throws {
+        try withDatabase { db in
+            try db.run("UPDATE runs SET finished_at=?, status=?, report=? WHERE id=?",
+                       [.double(Date().timeIntervalSince1970), .text(status), .text(reportJSON), .int(id)])
+        }
+    }
+
+    /// Reports of the latest finished runs of this source, newest first.
+    public func recentRunReports(limit: Int = 10) throws -> [String] {
+        try withDatabase { db in
+            var out: [String] = []
+            try db.query("""
+                SELECT report FROM runs WHERE tenant=? AND source=? AND report IS NOT NULL ORDER BY id DESC LIMIT ?
+                """, [.text(tenant), .text(source), .int(Int64(limit))]) { if let r = $0.text(0) { out.append(r) } }
+            return out
+        }
+    }
+
+    /// Runs `body` in one write transaction (the planner batches records through it).
+    public func batch<T>(_ body: (StateStore.Batch) throws -> T) throws -> T {
+        try withDatabase { db in try db.transaction { try body(Batch(db: db, store: self)) } }
+    }
+
+    /// Writes of the planner inside one transaction.
+    public struct Batch {
+        let db: SQLiteDatabase
+        let store: StateStore
+
+        /// Marks an entity as seen in this read; `false` when it was already seen (a duplicate).
+        public func markSeen(kind: String, externalId: String) throws -> Bool {
+            try db.run("INSERT OR IGNORE INTO temp.seen(kind, external_id) VALUES(?,?)",
+                       [.text(kind), .text(externalId)]) == 1
+        }
+
+        /// The applied state of an entity.
+        public func applied(kind: String, externalId: String) throws -> AppliedEntity? {
+            var result: AppliedEntity?
+            try db.query(
+                "SELECT status, hash, profile FROM entities WHERE tenant=? AND source=? AND kind=? AND external_id=?",
+                [.text(store.tenant), .text(store.source), .text(kind), .text(externalId)]
+            ) { row in
+                result = AppliedEntity(status: EntityStatus(rawValue: row.text(0) ?? "") ?? .inactive,
+                                       hash: row.int(1), profileJSON: row.text(2))
+            }
+            return result
+        }
+
+        /// Appends a plan entry of run `runId`.
+        public func appendPlan(runId: Int64, _ e: PlanEntry) throws {
+            try db.run("""
+                INSERT INTO plan(run_id, seq, kind, external_id, action, status, hash, profile, reason)
+                VALUES(?,?,?,?,?,?,?,?,?)
+                """, [.int(runId), .int(e.seq), .text(e.kind), .text(e.externalId), .text(e.action.rawValue),
+                      .text(e.status.rawValue), .int(e.hash), .optional(e.profileJSON), .optional(e.reason)])
+        }
+    }
+
+    /// Plans a deactivation for every applied active entity of `kind` not seen in this (complete) read;
+    /// numbers them from `firstSeq`. Returns how many were planned.
+    public func planAbsentDeactivations(runId: Int64, kind: String, firstSeq: Int64) throws -> Int {
+        try withDatabase { db in
+            try db.transaction {
+                try db.run("""
+                    INSERT INTO plan(run_id, seq, kind, external_id, action, status, hash, profile, reason)
+                    SELECT ?, ? + row_number() OVER (ORDER BY e.external_id) - 1, e.kind, e.external_id,
+                           'deactivate', 'inactive', e.hash, NULL, 'absent from a complete read'
+                    FROM entities e
+                    WHERE e.tenant=? AND e.source=? AND e.kind=? AND e.status='active'
+                      AND NOT EXISTS (SELECT 1 FROM temp.seen s WHERE s.kind=e.kind AND s.external_id=e.external_id)
+                    """, [.int(runId), .int(firstSeq), .text(tenant), .text(source), .text(kind)])
+            }
+        }
+    }
+
+    /// Up to `limit` plan entries of run `runId` with `action` in `actions` and seq > `afterSeq`, in order.
+    public func planEntries(runId: Int64, actions: [PlanAction], afterSeq: Int64, limit: Int) throws -> [PlanEntry] {
+        let list = actions.map { "'\($0.rawValue)'" }.joined(separator: ",")
+        return try withDatabase { db in
+            var out: [PlanEntry] = []
+            try db.query("""
+                SELECT seq, kind, external_id, action, status, hash, profile, reason FROM plan
+                WHERE run_id=? AND seq>? AND action IN (\(list)) ORDER BY seq LIMIT ?
+                """, [.int(runId), .int(afterSeq), .int(Int64(limit))]) { row in
+                out.append(PlanEntry(
+                    seq: row.int(0), kind: row.text(1) ?? "", externalId: row.text(2) ?? "",
+                    action: PlanAction(rawValue: row.text(3) ?? "") ?? .update,
+                    status: EntityStatus(rawValue: row.text(4) ?? "") ?? .active, hash: row.int(5),
+                    profileJSON: row.text(6), reason: row.text(7)))
+            }
+            return out
+        }
+    }
+
+    /// How many entries of each action the plan of `runId` holds.
+    public func planCounts(runId: Int64) throws -> [PlanAction: Int] {
+        try withDatabase { db in
+            var out: [PlanAction: Int] = [:]
+            try db.query("SELECT action, count(*) FROM plan WHERE run_id=? GROUP BY action", [.int(runId)]) { row in
+                if let a = PlanAction(rawValue: row.text(0) ?? "") { out[a] = Int(row.int(1)) }
+            }
+            return out
+        }
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+
+/// Reads a whole source page by page and writes the plan of one run into state: creates, updates,
+/// deactivations; counts the unchanged. Nothing proportional to the source stays in memory: the seen set
+/// and the plan live in SQLite.
+///
+/// ## Threading
+/// ``plan()`` blocks (plugin calls and SQLite); run it on a dedicated thread.
+public struct Planner {
+    /// How one record is turned into a profile, and which records are in scope.
+    public struct Rules {
+        /// Records the filter rejects are out of scope (deactivated if they were applied before).
+        public var filter: ((SourceRecord) -> Bool)?
+        /// Maps a record to its Okta profile (empty values already omitted).
+        public var map: (SourceRecord) -> [(String, String)]
+        /// Why a mapped user cannot be sent (naming the field), or `nil` when it can.
+        public var validate: (String, [(String, String)]) -> String? = Mapping.validate(externalId:profile:)
+
+        public init(filter: ((SourceRecord) -> Bool)?, map: @escaping (SourceRecord) -> [(String, String)]) {
+            self.filter = filter
+            self.map = map
+        }
+    }
+
+    public var store: StateStore
+    public var runId: Int64
+    public var source: any RecordSource
+    public var rules: Rules
+    public var pageSize: Int
+    /// Where an incremental source resumes; `nil` for a full read.
+    public var checkpoint: String?
+    public var maxRetries = 5
+    public var sleep: (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }
+    public var isCancelled: () -> Bool = { false }
+    /// Plan an update even for users whose profile did not change (`xaas sync --full`).
+    public var resendUnchanged = false
+    /// Records per write transaction.
+    public var transactionSize = 2000
+
+    public init(store: StateStore, runId: Int64, source: any RecordSource, rules: Rules, pageSize: Int, checkpoint: String?) {
+        self.store = store
+        self.runId = runId
+        self.source = source
+        self.rules = rules
+        self.pageSize = pageSize
+        self.checkpoint = checkpoint
+    }
+
+    static let maxExternalIdLength = 512
+
+    /// Reads the source to its end (or first error) and persists the plan. Throws only for state errors.
+    public func plan() throws -> PlanSummary {
+        var summary = PlanSummary()
+        var seq: Int64 = 0
+        var cursor: String? = nil
+        var first = true
+        readLoop: while first || cursor != nil {
+            if isCancelled() { summary.readError = "cancelled"; break }
+            let page: SourcePage
+            do {
+                page = try readWithRetry(cursor: cursor, first: first)
+            } catch {
+                summary.readError = "\(error)"
+                break readLoop
+            }
+            first = false
+            summary.incremental = summary.incremental || page.incremental
+            summary.skippedByConnector += page.skippedCount
+            summary.addNotes(page.notes)
+            if let c = page.checkpoint { summary.checkpoint = c }
+            var index = 0
+            while index < page.records.count {
+                let end = min(index + transactionSize, page.records.count)
+                try store.batch { batch in
+                    for record in page.records[index..<end] {
+                        try plan(record, batch: batch, seq: &seq, summary: &summary)
+                    }
+                }
+                index = end
+            }
+            cursor = page.nextCursor
+            Failpoint.pass("plan-page")
+        }
+        if summary.readError == nil {
+            summary.complete = true
+            if !summary.incremental {
+                let absent = try store.planAbsentDeactivations(runId: runId, kind: "user", firstSeq: seq + 1)
+                for _ in 0..<absent { summary.addDeactivation(Self.absentReason) }
+                seq += Int64(absent)
+            }
+        } else {
+            // A failed or partial read never deactivates anyone.
+            try dropDeactivations(&summary)
+        }
+        summary.lastSeq = seq
+        return summary
+    }
+
+    static let absentReason = "absent from a complete read"
+
+    private func readWithRetry(cursor: String?, first: Bool) throws -> SourcePage {
+        var attempt = 0
+        while true {
+            do {
+                return try source.readPage(cursor: cursor, checkpoint: first ? checkpoint : nil, pageSizeHint: pageSize)
+            } catch let error as any RetryableReadError {
+                guard let delay = error.retryDelayMilliseconds, attempt < maxRetries, !isCancelled() else { throw error }
+                attempt += 1
+                let backoff = min(60.0, 0.5 * pow(2.0, Double(attempt - 1)))
+                sleep(max(Double(delay) / 1000, backoff))
+            }
+        }
+    }
+
+    private func plan(_ record: SourceRecord, batch: StateStore.Batch, seq: inout Int64, summary: inout PlanSummary) throws {
+        summary.recordsRead += 1
+        guard record.kind == .user else {
+            summary.ignoredNonUsers += 1
+            return
+        }
+        let id = record.externalId
+        guard !id.isEmpty else {
+            summary.addInvalid("a record without externalId")
+            return
+        }
+        guard id.count <= Self.maxExternalIdLength else {
+            summary.addInvalid("externalId \"\(id.prefix(40))…\": longer than \(Self.maxExternalIdLength) characters")
+            return
+        }
+        guard try batch.markSeen(kind: "user", externalId: id) else {
+            summary.addInvalid("externalId \"\(id)\": duplicate in this read (the first occurrence wins)")
+            return
+        }
+        let applied = try batch.applied(kind: "user", externalId: id)
+        let inScope = rules.filter?(record) ?? true
+
+        func deactivate(_ reason: String) throws {
+            seq += 1
+            try batch.appendPlan(runId: runId, PlanEntry(
+                seq: seq, kind: "user", externalId: id, action: .deactivate, status: .inactive,
+                hash: applied?.hash ?? 0, profileJSON: nil, reason: reason))
+            summary.addDeactivation(reason)
+        }
+
+        if !inScope {
+            if applied?.status == .active { try deactivate("filtered out") } else { summary.outOfScope += 1 }
+            return
+        }
+        if record.status != .active {
+            if applied?.status == .active {
+                try deactivate(record.status == .deleted ? "deleted in source" : "inactive in source")
+            } else if applied == nil {
+                summary.inactiveNotApplied += 1
+            } else {
+                summary.unchanged += 1
+            }
+            return
+        }
+        let profile = rules.map(record)
+        if let problem = rules.validate(id, profile) {
+            summary.addInvalid("externalId \"\(id)\": \(problem)")
+            return
+        }
+        let json = ProfileEncoder.json(profile)
+        let hash = ProfileEncoder.hash(json)
+        if let applied, applied.status == .active, applied.hash == hash, !resendUnchanged {
+            summary.unchanged += 1
+            return
+        }
+        seq += 1
+        let action: PlanAction = applied == nil ? .create : .update
+        try batch.appendPlan(runId: runId, PlanEntry(
+            seq: seq, kind: "user", externalId: id, action: action, status: .active, hash: hash,
+            profileJSON: json, reason: applied?.status == .inactive ? "reactivated" : nil))
+        if action == .create { summary.creates += 1 } else { summary.updates += 1 }
+    }
+
+    private func dropDeactivations(_ summary: inout PlanSummary) throws {
+        try store.withDatabase { db in
+            _ = try db.run("DELETE FROM plan WHERE run_id=? AND action='deactivate'", [.int(runId)])
+        }
+        summary.deactivations = 0
+        summary.deactivationsByReason = [:]
+    }
+}

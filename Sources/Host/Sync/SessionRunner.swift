@@ -1,0 +1,199 @@
+import Foundation
+
+/// Applies a persisted plan to one identity source through Okta import sessions, owning the session
+/// rules: one open session per source, ≤ 50 bulk requests per session, ≤ 200 entities and ≤ 200 KB per
+/// request (``BulkBatcher``), deactivations first, the cool-down between a trigger and the next session,
+/// polling each triggered session to COMPLETED, and committing state only then.
+///
+/// ## Threading
+/// An instance serves one run; its methods are called sequentially from one task.
+public final class SessionRunner {
+    public struct Options: Sendable {
+        public var maxRequestsPerSession = 50
+        /// Seconds to wait after a trigger before the next session may be created (Okta: 300).
+        public var cooldownSeconds: Double = 300
+        /// Give up waiting for a triggered session after this long.
+        public var completionTimeoutSeconds: Double = 6 * 3600
+        /// Cancel open sessions of the source that our journal does not know.
+        public var cancelForeignSessions = false
+        public var maxEntitiesPerRequest = 200
+        /// Below both readings of "200 KB" (200,000 and 204,800 bytes).
+        public var maxBytesPerRequest = 199_000
+        public init() {}
+    }
+
+    /// What applying achieved.
+    public struct Result: Sendable {
+        public var created = 0
+        public var updated = 0
+        public var deactivated = 0
+        public var bulkRequests = 0
+        public var sessions = 0
+    }
+
+    let target: any ImportTarget
+    let store: StateStore
+    let options: Options
+    let sleep: @Sendable (Double) async -> Void
+    let log: @Sendable (String) -> Void
+    public internal(set) var result = Result()
+    var runId: Int64 = 0
+
+    var session: ImportSession?
+    var requestsInSession = 0
+    /// Action counts carried by the open session, added to `result` when it commits.
+    private var pendingCounts: [PlanAction: Int] = [:]
+
+    public init(target: any ImportTarget, store: StateStore, options: Options,
+                sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(for: .seconds($0)) },
+                log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.target = target
+        self.store = store
+        self.options = options
+        self.sleep = sleep
+        self.log = log
+    }
+
+    // MARK: Applying a plan
+
+    /// Sends every entry of the plan of `runId`: deactivations first, then creates and updates.
+    public func apply(runId: Int64) async throws {
+        self.runId = runId
+        do {
+            try await applyPhase(runId: runId, actions: [.deactivate], operation: .deleteUsers)
+            try await applyPhase(runId: runId, actions: [.create, .update], operation: .upsertUsers)
+            try await finishSession()
+        } catch {
+            await abandonOpenSession(after: error)
+            throw error
+        }
+    }
+
+    private func applyPhase(runId: Int64, actions: [PlanAction], operation: BulkOperation) async throws {
+        var batcher = makeBatcher(operation)
+        var pending: [(JournalEntity, PlanAction)] = []
+        var after: Int64 = 0
+        while true {
+            let entries = try store.planEntries(runId: runId, actions: actions, afterSeq: after, limit: 1000)
+            guard let last = entries.last else { break }
+            after = last.seq
+            for e in entries {
+                let journal = JournalEntity(kind: e.kind, externalId: e.externalId, status: e.status, hash: e.hash,
+                                            profileJSON: e.profileJSON)
+                if !append(e, to: &batcher) {
+                    try await send(operation, &batcher, &pending)
+                    guard append(e, to: &batcher) else {
+                        throw SyncError("externalId \"\(e.externalId)\": its profile alone exceeds the 200 KB request limit")
+                    }
+                }
+                pending.append((journal, e.action))
+            }
+        }
+        try await send(operation, &batcher, &pending)
+    }
+
+    private func makeBatcher(_ operation: BulkOperation) -> BulkBatcher {
+        BulkBatcher(operation: operation, maxEntities: options.maxEntitiesPerRequest, maxBytes: options.maxBytesPerRequest)
+    }
+
+    private func append(_ e: PlanEntry, to batcher: inout BulkBatcher) -> Bool {
+        if e.action == .deactivate { return batcher.appendDeletion(externalId: e.externalId) }
+        return batcher.appendUser(externalId: e.externalId, profile: ProfileEncoder.decode(e.profileJSON))
+    }
+
+    /// Sends what the batcher holds as one bulk request, rolling the session over when it is full.
+    private func send(_ operation: BulkOperation, _ batcher: inout BulkBatcher,
+                      _ pending: inout [(JournalEntity, PlanAction)]) async throws {
+        guard let body = batcher.finish() else { return }
+        if session != nil, requestsInSession >= options.maxRequestsPerSession { try await finishSession() }
+        let current = try await openSessionIfNeeded()
+        try store.recordBulkRequest(sessionId: current.id, entities: pending.map(\.0))
+        Failpoint.pass("before-bulk")
+        try await target.bulk(operation, sessionId: current.id, body: body)
+        Failpoint.pass("after-bulk")
+        requestsInSession += 1
+        result.bulkRequests += 1
+        for (_, action) in pending { pendingCounts[action, default: 0] += 1 }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func openSessionIfNeeded() async throws -> ImportSession {
+        if let session { return session }
+        let created = try await createSession()
+        session = created
+        requestsInSession = 0
+        return created
+    }
+
+    /// Triggers the open session (if it carries anything), waits for it, and commits or retries it.
+    private func finishSession() async throws {
+        guard let current = session else { return }
+        session = nil
+        guard requestsInSession > 0 else {
+            try? await target.cancelSession(current.id)
+            try store.abandonSession(current.id, oktaStatus: "CLOSED")
+            return
+        }
+        let final = try await triggerAndWait(current.id)
+        if final == .completed {
+            commitCounts()
+            return
+        }
+        // ERROR (or EXPIRED): retry its entities once in a fresh session, then give up.
+        log("session \(current.id) ended \(final.rawValue); retrying its entities once in a new session")
+        let entities = try store.sessionEntities(current.id)
+        try store.abandonSession(current.id, oktaStatus: final.rawValue)
+        try await resend(entities)
+        guard let retry = session else { return }
+        session = nil
+        let second = try await triggerAndWait(retry.id)
+        guard second == .completed else {
+            try store.abandonSession(retry.id, oktaStatus: second.rawValue)
+            pendingCounts = [:]
+            throw SyncError("import session \(retry.id) ended \(second.rawValue) after a retry; nothing from it was applied")
+        }
+        commitCounts()
+    }
+
+    private func commitCounts() {
+        result.created += pendingCounts[.create] ?? 0
+        result.updated += pendingCounts[.update] ?? 0
+        result.deactivated += pendingCounts[.deactivate] ?? 0
+        pendingCounts = [:]
+    }
+
+    private func resend(_ entities: [JournalEntity]) async throws {
+        for (operation, group) in [(BulkOperation.deleteUsers, entities.filter { $0.status == .inactive }),
+                                   (.upsertUsers, entities.filter { $0.status == .active })] {
+            var batcher = makeBatcher(operation)
+            var pending: [(JournalEntity, PlanAction)] = []
+            for e in group {
+                let entry = PlanEntry(seq: 0, kind: e.kind, externalId: e.externalId,
+                                      action: e.status == .inactive ? .deactivate : .update,
+                                      status: e.status, hash: e.hash, profileJSON: e.profileJSON, reason: nil)
+                if !append(entry, to: &batcher) {
+                    try await sendRetry(operation, &batcher, &pending)
+                    _ = append(entry, to: &batcher)
+                }
+                pending.append((e, entry.action))
+            }
+            try await sendRetry(operation, &batcher, &pending)
+        }
+    }
+
+    private func sendRetry(_ operation: BulkOperation, _ batcher: inout BulkBatcher,
+                           _ pending: inout [(JournalEntity, PlanAction)]) async throws {
+        // Counts were already attributed to the failed session's actions; keep them as they were.
+        let saved = pendingCounts
+        try await send(operation, &batcher, &pending)
+        pendingCounts = saved
+    }
+
+    private func abandonOpenSession(after error: any Error) async {
+        guard let current = session else { return }
+        session = nil
+        try? await target.cancelSession(current.id)
+        try? store.abandonSession(current.id, oktaStatus: "CLOSED")
+        pendingCounts = [:]
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+
+/// Runs one identity source end to end: lock, recover, read and plan, safeguards, apply, report.
+public struct SyncEngine {
+    /// Everything one source's run needs, resolved from config by the command layer.
+    public struct Job {
+        public var tenant: String
+        public var source: String
+        public var stateDirectory: URL
+        public var pageSize: Int
+        public var rules: Planner.Rules
+        public var safeguards: SafeguardCheck
+        /// Opens the connector (called on the planning thread).
+        public var openSource: () throws -> any RecordSource
+        /// Okta for this source; may be `nil` for a dry run.
+        public var target: (any ImportTarget)?
+
+        public init(tenant: String, source: String, stateDirectory: URL, pageSize: Int, rules: Planner.Rules,
+                    safeguards: SafeguardCheck, openSource: @escaping () throws -> any RecordSource,
+                    target: (any ImportTarget)?) {
+            self.tenant = tenant
+            self.source = source
+            self.stateDirectory = stateDirectory
+            self.pageSize = pageSize
+            self.rules = rules
+            self.safeguards = safeguards
+            self.openSource = openSource
+            self.target = target
+        }
+    }
+
+    public struct Options: Sendable {
+        public var dryRun = false
+        /// Resend every in-scope user and ignore checkpoints.
+        public var full = false
+        public var session = SessionRunner.Options()
+        public init() {}
+    }
+
+    public var options: Options
+    public var sleep: @Sendable (Double) async -> Void = { try? await Task.sleep(for: .seconds($0)) }
+    public var log: @Sendable (String) -> Void = { _ in }
+
+    public init(options: Options) { self.options = options }
+
+    /// The outcome of a run, with the plan's run id for `--diff` printing.
+    public struct Outcome {
+        public var report: RunReport
+        public var runId: Int64?
+        public var store: StateStore?
+    }
+
+    /// Runs `job`; never throws: every failure becomes a `failed` (or `blocked`) report.
+    public func run(_ job: Job) async -> Outcome {
+        let started = Date()
+        var report = RunReport(tenant: job.tenant, source: job.source)
+        report.dryRun = options.dryRun
+        var runId: Int64?
+        var store: StateStore?
+        do {
+            let lock = try SourceLock(stateDirectory: job.stateDirectory, tenant: job.tenant, source: job.source)
+            defer { withExtendedLifetime(lock) {} }
+            let opened = try StateStore(directory: job.stateDirectory, tenant: job.tenant, source: job.source)
+            store = opened
+            let id = try opened.beginRun(dryRun: options.dryRun)
+            runId = id
+            let runner = job.target.map {
+                SessionRunner(target: $0, store: opened, options: options.session, sleep: sleep, log: log)
+            }
+            if !options.dryRun {
+                guard let runner else { throw SyncError("no Okta target configured") }
+                try await runner.recover()
+            }
+            let summary = try await plan(job, store: opened, runId: id)
+            fill(&report, from: summary)
+            let appliedActive = try opened.appliedCount(kind: "user", status: .active)
+            if let reason = job.safeguards.blockReason(summary: summary, appliedActiveUsers: appliedActive) {
+                report.status = .blocked
+                report.error = "blocked: \(reason). Nothing was sent. Review with `xaas sync --tenant \(job.tenant) --source \(job.source) --dry-run --diff`, then approve with `--approve-deactivations \(summary.deactivations)`."
+                report.created = 0; report.updated = 0; report.deactivated = 0
+            } else if options.dryRun {
+                report.created = summary.creates
+                report.updated = summary.updates
+                report.deactivated = summary.deactivations
+            } else if let runner {
+                report.created = 0; report.updated = 0; report.deactivated = 0
+                do {
+                    try await runner.apply(runId: id)
+                } catch {
+                    report.status = .failed
+                    report.error = "\(error)"
+                }
+                report.created = runner.result.created
+                report.updated = runner.result.updated
+                report.deactivated = runner.result.deactivated
+                report.bulkRequests = runner.result.bulkRequests
+                report.sessions = runner.result.sessions
+                if report.status == .ok, summary.complete {
+                    // Persisted only now that everything read has been applied (at-least-once delivery).
+                    try opened.saveCheckpoint(summary.checkpoint)
+                }
+            }
+            if let readError = summary.readError, report.status == .ok {
+                report.status = .failed
+                report.error = "read failed: \(readError) (no deactivations were planned)"
+            }
+        } catch {
+            report.status = .failed
+            report.error = "\(error)"
+        }
+        report.durationMs = Int(Date().timeIntervalSince(started) * 1000)
+        if let store, let runId {
+            try? store.finishRun(runId, status: report.status.rawValue, reportJSON: report.json.serialized)
+        }
+        return Outcome(report: report, runId: runId, store: store)
+    }
+
+    private func plan(_ job: Job, store: StateStore, runId: Int64) async throws -> PlanSummary {
+        let checkpoint = options.full ? nil : try store.checkpoint()
+        let options = self.options
+        let transfer = UncheckedTransfer(value: (job, store))
+        return try await onDedicatedThread {
+            let (job, store) = transfer.value
+            let source = try job.openSource()
+            var planner = Planner(store: store, runId: runId, source: source, rules: job.rules,
+                                  pageSize: job.pageSize, checkpoint: checkpoint)
+            planner.resendUnchanged = options.full
+            return try planner.plan()
+        }
+    }
+
+    private func fill(_ report: inout RunReport, from summary: PlanSummary) {
+        report.unchanged = summary.unchanged
+        report.invalid = summary.invalid
+        report.outOfScope = summary.outOfScope
+        report.inactiveNotApplied = summary.inactiveNotApplied
+        report.skippedByConnector = summary.skippedByConnector
+        report.incremental = summary.incremental
+        report.deactivationsByReason = summary.deactivationsByReason
+        report.problems = summary.invalidSamples
+        report.notes = summary.notes
+        if summary.ignoredNonUsers > 0 {
+            report.notes.append("\(summary.ignoredNonUsers) group/membership records were passed over (group sync is not enabled)")
+        }
+    }
+}

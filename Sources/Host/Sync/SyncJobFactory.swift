@@ -1,0 +1,32 @@
+import Foundation
+
+/// Builds the engine's ``SyncEngine/Job`` for one configured source.
+enum SyncJobFactory {
+    static func job(tenant: TenantConfig, source: SourceConfig, registry: PluginRegistry, stateDirectory: URL,
+                    approve: Int?, client: OktaClient, log: @escaping @Sendable (String) -> Void) -> SyncEngine.Job {
+        let mapping = source.mapping
+        let filter = source.filter
+        let connector = source.connector
+        let settings = source.settingsJSON
+        let directory = source.file.deletingLastPathComponent()
+        return SyncEngine.Job(
+            tenant: tenant.name, source: source.name, stateDirectory: stateDirectory, pageSize: source.pageSize,
+            rules: Planner.Rules(filter: filter.map { f in { f.matches($0) } }, map: { mapping.profile(for: $0) }),
+            safeguards: SafeguardCheck(
+                maxDeactivationPercent: source.safeguards.maxDeactivationPercent,
+                maxDeactivations: source.safeguards.maxDeactivations, approvedDeactivations: approve),
+            openSource: {
+                let plugin = try registry.resolve(connector, relativeTo: directory)
+                return try PluginInstance(plugin: plugin, settingsJSON: settings) { level, message in
+                    if level.rawValue >= PluginLogLevel.info.rawValue { log("\(plugin.name): \(message)") }
+                }
+            },
+            target: OktaImportTarget(client: client, identitySourceId: source.identitySourceId))
+    }
+}
+
+extension PluginInstance: RecordSource {}
+
+extension PluginError: RetryableReadError {
+    public var retryDelayMilliseconds: UInt32? { isRetryable ? retryAfterMilliseconds : nil }
+}
