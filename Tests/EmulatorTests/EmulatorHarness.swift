@@ -21,6 +21,11 @@ struct EmulatorHarness {
         emulator = try Emulator(configuration: config, statePath: statePath)
     }
 
+    private init(emulator: Emulator) { self.emulator = emulator }
+
+    /// A harness over an existing emulator.
+    static func attached(to emulator: Emulator) -> EmulatorHarness { EmulatorHarness(emulator: emulator) }
+
     struct Reply {
         var status: Int
         var headers: HTTPHeaders
