@@ -54,7 +54,7 @@ let package = Package(
         // Test helpers shared by the test targets (paths of built products, subprocesses, temp dirs).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         testTarget("PluginKitTests", ["PluginKit", "XaasJSON"]),
-        testTarget("PluginHostTests", ["Host", "PluginAPI"]),
+        testTarget("PluginHostTests", ["Host", "PluginAPI", "PluginKit", "XaasJSON"]),
         testTarget("CSVTests", ["Host"]),
         testTarget("LDIFTests", ["Host"]),
         testTarget("HTTPServerTests", ["HTTPServer"]),
