@@ -23,8 +23,8 @@ let connectors = [
     connector("StaticConnector", path: "Plugins/Static", swift: false),
 ]
 
-func testTarget(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
-    .testTarget(name: name, dependencies: dependencies + ["TestSupport"], swiftSettings: swiftSettings)
+func testTarget(_ name: String, _ dependencies: [Target.Dependency], exclude: [String] = []) -> Target {
+    .testTarget(name: name, dependencies: dependencies + ["TestSupport"], exclude: exclude, swiftSettings: swiftSettings)
 }
 
 let package = Package(
@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "LDIFTests", dependencies: ["Host", "PluginAPI", "TestSupport"], exclude: ["interop"],
                     swiftSettings: swiftSettings),
         testTarget("HTTPServerTests", ["HTTPServer"]),
-        testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host"]),
+        testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host"], exclude: ["interop"]),
         testTarget("SyncTests", ["Host", "Emulator"]),
         testTarget("OktaClientTests", ["Host", "HTTPServer"]),
     ] + connectors.map(\.1)
