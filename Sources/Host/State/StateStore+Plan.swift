@@ -89,11 +89,12 @@ extension StateStore {
         public func applied(kind: String, externalId: String) throws -> AppliedEntity? {
             var result: AppliedEntity?
             try db.query(
-                "SELECT status, hash, profile FROM entities WHERE tenant=? AND source=? AND kind=? AND external_id=?",
+                "SELECT status, hash FROM entities WHERE tenant=? AND source=? AND kind=? AND external_id=?",
                 [.text(store.tenant), .text(store.source), .text(kind), .text(externalId)]
             ) { row in
+                // The profile is not read here: the planner compares hashes only.
                 result = AppliedEntity(status: EntityStatus(rawValue: row.text(0) ?? "") ?? .inactive,
-                                       hash: row.int(1), profileJSON: row.text(2))
+                                       hash: row.int(1), profileJSON: nil)
             }
             return result
         }
