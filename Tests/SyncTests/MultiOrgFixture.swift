@@ -20,10 +20,11 @@ final class MultiOrgFixture: @unchecked Sendable {
     static func token(_ org: String) -> String { "\(org)-token-0123456789" }
     static func sourceId(_ org: String, _ source: String) -> String { "0oa\(org)\(source)" }
 
-    init(faults: [String: EmulatorConfiguration.Faults] = [:], latencyMs: [String: Int] = [:]) throws {
+    init(faults: [String: EmulatorConfiguration.Faults] = [:], latencyMs: [String: Int] = [:],
+         extraSourceIds: [String: [String]] = [:]) throws {
         let orgs = Self.orgs.map { name -> EmulatorConfiguration.Org in
             var org = EmulatorConfiguration.Org(name: name, tokens: [Self.token(name)],
-                                                identitySources: Self.sources.map { Self.sourceId(name, $0) })
+                                                identitySources: Self.sources.map { Self.sourceId(name, $0) } + (extraSourceIds[name] ?? []))
             org.cooldownSeconds = 1
             org.processingDelayMs = 20
             if let f = faults[name] { org.faults = f }

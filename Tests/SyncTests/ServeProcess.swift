@@ -9,7 +9,7 @@ import TestSupport
 /// signalled, waited for, and its metrics fetched.
 final class ServeProcess: @unchecked Sendable {
     let process = Process()
-    private let stderr = Mutex("")
+    private let stderr = Locked("")
     private let done = DispatchSemaphore(value: 0)
 
     init(_ arguments: [String]) throws {
@@ -69,7 +69,7 @@ final class ServeProcess: @unchecked Sendable {
 
     /// `GET http://127.0.0.1:port/path` → (status, body).
     static func get(port: Int, _ path: String) -> (Int, String)? {
-        let result = Mutex<(Int, String)?>(nil)
+        let result = Locked<(Int, String)?>(nil)
         let semaphore = DispatchSemaphore(value: 0)
         let task = URLSession.shared.dataTask(with: URL(string: "http://127.0.0.1:\(port)\(path)")!) { data, response, _ in
             if let http = response as? HTTPURLResponse {
@@ -89,4 +89,11 @@ final class ServeProcess: @unchecked Sendable {
         }
         return nil
     }
+}
+
+/// A value behind a lock, shareable with escaping closures.
+final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    func withLock<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
 }

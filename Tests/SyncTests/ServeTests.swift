@@ -81,7 +81,7 @@ import XaasJSON
         try Self.schedule(f, every: "1h")
         let serve = try ServeProcess(["--config", f.configDir.path, "--state", f.stateDir.path, "--grace", "0"])
         // Stop while acme/hr is between bulk requests of its 1000 users.
-        #expect(ServeProcess.eventually(60) { (try f.inspect("acme", "stats"))["bulkRequests"]?.intValue ?? 0 >= 2 },
+        #expect(try ServeProcess.eventually(60) { (try f.inspect("acme", "stats"))["bulkRequests"]?.intValue ?? 0 >= 2 },
                 "\(serve.log)")
         serve.signal(SIGTERM)
         #expect(serve.exitStatus(within: 30) == 0, "\(serve.log)")

@@ -10,7 +10,7 @@ import XaasJSON
 @Suite(.serialized) struct WorkerIsolationTests {
     @Test(.enabled(if: CrashingPlugin.compiler != nil, "no C compiler (cc) installed"))
     func crashingAndHangingConnectorsFailOnlyTheirOwnRun() throws {
-        let f = try MultiOrgFixture()
+        let f = try MultiOrgFixture(extraSourceIds: ["globex": CrashingPlugin.Mode.allCases.map { "0oaglobexcrash\($0.rawValue)" }])
         let libs = f.root.appendingPathComponent("libs")
         try FileManager.default.createDirectory(at: libs, withIntermediateDirectories: true)
         // globex gets four broken sources besides its two healthy ones; they sort before "hr".
@@ -55,8 +55,8 @@ import XaasJSON
 
     @Test func tokensNeverCrossAndFaultsStayWithTheirOrg() throws {
         var faults = EmulatorConfiguration.Faults()
-        faults.error503 = 0.3
-        faults.storm429 = 0.2
+        faults.error503 = 0.1
+        faults.storm429 = 0.1
         faults.stormLength = 2
         let f = try MultiOrgFixture(faults: ["globex": faults])
         let (_, runs, stderr) = try f.sync(["--jobs", "4"])
