@@ -153,6 +153,9 @@ import TestSupport
         #expect(s.settingsJSON.contains("hunter2"))       // passed to the connector…
         #expect(!s.description.contains("hunter2"))       // …but never printed
         #expect(!"\(s)".contains("hunter2"))
+        var dumped = ""
+        dump(s, to: &dumped)
+        #expect(!dumped.contains("hunter2"))
         #expect(s.description.contains("acme/hr"))
     }
 }

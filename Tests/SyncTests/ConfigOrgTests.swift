@@ -156,11 +156,21 @@ import TestSupport
         (#""rateLimit": {"burst": 3}"#, "$.rateLimit.burst"),
         (#""rateLimit": 600"#, "$.rateLimit"),
         (#""region": "eu""#, "$.region"),
+        (#""sessionCooldownSeconds": 3601"#, "$.sessionCooldownSeconds"),
+        (#""sessionCooldownSeconds": "5m""#, "$.sessionCooldownSeconds"),
     ])
     func badOrgSettingsNameTheirPath(member: String, path: String) throws {
         let (org, problems, _) = try load(#"{"url": "embedded", \#(member)}"#)
         #expect(org == nil)
         #expect(problems.map(\.jsonPath) == [path])
+    }
+
+    @Test func sessionCooldownIsOptional() throws {
+        let (plain, _, _) = try load(#"{"url": "embedded"}"#)
+        #expect(plain?.sessionCooldownSeconds == nil)
+        let (fast, problems, _) = try load(#"{"url": "embedded", "sessionCooldownSeconds": 0}"#)
+        #expect(problems == [])
+        #expect(fast?.sessionCooldownSeconds == 0)
     }
 
     @Test func secretReferenceNeverPrintsAValue() {

@@ -4,52 +4,45 @@ extension CommandLineTool {
     /// The `config` commands.
     static let configCommands: [Command] = [
         Command(["config", "check"], "validate the config directory (files, secrets, connectors and their settings)") { args in
-            await ConfigCheck.run(args)
+            await PluginThread.run { ConfigCheck.run(args) }
         },
     ]
 }
 
-/// `xaas config check [--config DIR] [--plugin-path DIR]…`: prints one line per problem; exit 0 when none, 1 otherwise.
+/// `xaas config check [--config DIR] [--plugin-path DIR]… [--connect]`: prints one line per problem; exit 0 when none, 1 otherwise.
 enum ConfigCheck {
-    static let usage = "xaas config check [--config DIR] [--plugin-path DIR]…"
+    static let usage = "xaas config check [--config DIR] [--plugin-path DIR]… [--connect]"
 
-    struct Options {
-        var config = ConfigDirectory.defaultPath
-        var pluginPaths: [URL] = []
-    }
-
-    static func run(_ args: [String]) async -> Int32 {
-        Arguments.run(args, usage: usage, options: ["--config", "--plugin-path"]) { arguments throws(UsageError) in
+    static func run(_ args: [String]) -> Int32 {
+        Arguments.run(args, usage: usage, options: ["--config", "--plugin-path"], flags: ["--connect"]) { arguments throws(UsageError) in
             _ = try arguments.positionals(exactly: [])
-            var options = Options()
-            if let config = try arguments.value("--config") { options.config = URL(fileURLWithPath: config) }
-            options.pluginPaths = arguments.values("--plugin-path").map { URL(fileURLWithPath: $0) }
-            return report(check(options), options: options)
+            let config = try arguments.value("--config").map { URL(fileURLWithPath: $0) } ?? ConfigDirectory.defaultPath
+            let registry = PluginRegistry(searchPath: PluginSearchPath(extraDirectories: arguments.values("--plugin-path")))
+            let (directory, problems) = check(config, registry: registry, connect: arguments.flag("--connect"))
+            for problem in problems { print(problem.description) }
+            let sourceCount = directory.sources.count
+            if problems.isEmpty {
+                let tenants = directory.tenants.count
+                print("config ok: \(tenants) tenant\(tenants == 1 ? "" : "s"), \(sourceCount) source\(sourceCount == 1 ? "" : "s") "
+                      + "(\(ConfigDirectory.displayPath(directory.path)))")
+                return 0
+            }
+            StandardError.print("xaas config check: \(problems.count) problem\(problems.count == 1 ? "" : "s")")
+            return 1
         }
     }
 
-    static func report(_ problems: [ConfigProblem], options: Options) -> Int32 {
-        for problem in problems { print(problem.description) }
-        let (directory, _) = ConfigDirectory.load(options.config)
-        let sourceCount = directory.tenants.reduce(0) { $0 + $1.sources.count }
-        if problems.isEmpty {
-            print("config ok: \(directory.tenants.count) tenant\(directory.tenants.count == 1 ? "" : "s"), "
-                  + "\(sourceCount) source\(sourceCount == 1 ? "" : "s") (\(ConfigDirectory.displayPath(directory.path)))")
-            return 0
-        }
-        StandardError.print("xaas config check: \(problems.count) problem\(problems.count == 1 ? "" : "s")")
-        return 1
-    }
-
-    /// Every problem: loading, secrets (resolved but never printed), and connectors.
-    static func check(_ options: Options) -> [ConfigProblem] {
-        let (directory, loadProblems) = ConfigDirectory.load(options.config)
+    /// Loads `config` and returns it with every problem: loading, secrets (resolved, never printed) and connectors.
+    /// With `connect`, also runs each connector's own check (opens files, contacts the source).
+    /// Call from a dedicated thread (see ``PluginThread``): connectors are loaded and opened.
+    static func check(_ config: URL, registry: PluginRegistry, connect: Bool = false) -> (ConfigDirectory, [ConfigProblem]) {
+        let (directory, loadProblems) = ConfigDirectory.load(config)
         var problems = loadProblems
+        let connectors = ConnectorCheck(registry: registry, connect: connect)
         for tenant in directory.tenants {
             do { _ = try tenant.org.resolveToken() } catch { problems.append(error) }
-            problems += ConnectorCheck.check(tenant.sources, pluginPaths: options.pluginPaths)
+            for source in tenant.sources { problems += connectors.check(source) }
         }
-        return problems
+        return (directory, problems)
     }
 }
-

@@ -101,7 +101,7 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
         }
         let auth = reader.string(json, "auth", at: "$") ?? "SSWS"
         if auth != "SSWS" && auth != "Bearer" {
-            reader.problem("$.auth", "expected \"SSWS\" or \"Bearer\", got \"\(auth)\"")
+            reader.problem("$.auth", "expected \"SSWS\" (API token) or \"Bearer\" (OAuth access token)")
         }
         var perMinute: Int?
         var share = defaultRateLimitShare

@@ -4,7 +4,7 @@ import XaasJSON
 /// One identity source of a tenant: `connectors.d/<tenant>/<source>.json`.
 ///
 /// `description` shows no settings (they may hold credentials).
-public struct SourceConfig: Sendable, CustomStringConvertible {
+public struct SourceConfig: Sendable, CustomStringConvertible, CustomReflectable {
     /// The tenant (folder name).
     public var tenant: String
     /// The source name (file stem).
@@ -57,6 +57,13 @@ public struct SourceConfig: Sendable, CustomStringConvertible {
 
     public var description: String {
         "source \(tenant)/\(name) (identity source \(identitySourceId), connector \(connector)\(enabled ? "" : ", disabled"))"
+    }
+
+    /// Hides ``settingsJSON`` (it may hold credentials) from `dump` and other mirror-based printing.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["tenant": tenant, "name": name, "file": file.path, "identitySourceId": identitySourceId,
+                                "connector": connector, "settings": "<\(settingsJSON.utf8.count) bytes>",
+                                "filter": filter?.text as Any, "mapping": mapping.profileAttributes, "enabled": enabled])
     }
 
     /// Whether ``connector`` names a library file rather than a registered connector.
