@@ -53,6 +53,7 @@ import XaasJSON
         #expect(ServeProcess.sample(metrics, "xaas_rate_limited_responses_total{tenant=\"globex\"}") == Double(globex429))
         #expect(ServeProcess.sample(metrics, "xaas_rate_limited_responses_total{tenant=\"acme\"}") == 0)
         #expect(ServeProcess.sample(metrics, "xaas_rate_limit_remaining{tenant=\"acme\"}") != nil)
+        #expect((ServeProcess.sample(metrics, "xaas_rate_limit_budget_remaining{tenant=\"acme\"}") ?? 0) > 0, "\(metrics)")
         // Hourly: no second run yet (runs do not pile up or repeat).
         #expect(!metrics.contains("result=\"ok\"} 2"))
 

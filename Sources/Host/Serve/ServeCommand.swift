@@ -60,12 +60,15 @@ enum ServeCommand {
         let runner = WorkerRunner(log: log)
         let output = SyncOutput(json: false, diff: false, log: log)
         let stopping = StopFlag()
+        let budgets = OrgBudgets(stateDirectory: stateDirectory)
+        budgets.load(initial)
         var server: HTTPServer?
         if let listen {
             var configuration = HTTPServerConfiguration()
             configuration.host = listen.host
             configuration.port = listen.port
-            let http = HTTPServer(configuration: configuration, handler: MetricsHandler(metrics: metrics, stopping: stopping))
+            let http = HTTPServer(configuration: configuration,
+                                  handler: MetricsHandler(metrics: metrics, stopping: stopping, budgets: budgets))
             do {
                 let port = try http.start()
                 log.log(tenant: nil, source: nil, "serving metrics on http://\(listen.host):\(port)/metrics")
@@ -77,6 +80,7 @@ enum ServeCommand {
         }
         func install(_ config: ConfigDirectory) {
             let (scheduled, unscheduled) = scheduler.load(config)
+            budgets.load(config)
             log.log(tenant: nil, source: nil, "\(scheduled.count) scheduled source(s): \(scheduled.joined(separator: ", "))")
             for key in unscheduled { log.log(tenant: nil, source: nil, "\(key) has no schedule or is disabled; `xaas serve` does not run it") }
         }
@@ -150,13 +154,36 @@ final class StopFlag: Sendable {
 struct MetricsHandler: HTTPHandler {
     let metrics: ServeMetrics
     let stopping: StopFlag
+    let budgets: OrgBudgets
 
     func handle(_ request: HTTPRequest) -> HTTPResponse {
         guard request.method == "GET" || request.method == "HEAD" else { return .text(405, "method not allowed\n") }
         switch request.path {
-        case "/metrics": return .text(200, metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        case "/metrics": return .text(200, metrics.render(budgets: budgets.statuses()), contentType: "text/plain; version=0.0.4; charset=utf-8")
         case "/healthz": return stopping.isSet ? .text(503, "stopping\n") : .text(200, "ok\n")
         default: return .text(404, "not found (try /metrics or /healthz)\n")
         }
+    }
+}
+
+/// One rate limiter per org in the serve process, used only to READ the org's shared budget file for
+/// `xaas_rate_limit_budget_remaining` (the workers do the sending). `limiters` (a `Mutex`) guards the map.
+final class OrgBudgets: Sendable {
+    private let limiters = Mutex<[String: OrgRateLimiter]>([:])
+    let stateDirectory: URL
+
+    init(stateDirectory: URL) { self.stateDirectory = stateDirectory }
+
+    /// Makes a limiter for every tenant of `config` (replacing the previous set).
+    func load(_ config: ConfigDirectory) {
+        var made: [String: OrgRateLimiter] = [:]
+        for tenant in config.tenants {
+            made[tenant.name] = try? OrgRateLimiter(tenant: tenant.name, stateDirectory: stateDirectory, org: tenant.org)
+        }
+        limiters.withLock { $0 = made }
+    }
+
+    func statuses() -> [String: RateLimitStatus] {
+        limiters.withLock { $0 }.mapValues { $0.status() }
     }
 }

@@ -22,6 +22,8 @@ final class ServeMetrics: Sendable {
         var rateLimited: [String: Int] = [:]
         var rateRemaining: [String: Int] = [:]
         var rateLimit: [String: Int] = [:]
+        var rateWaits: [String: Int] = [:]
+        var rateSecondsWaited: [String: Double] = [:]
         var reloads: [String: Int] = [:]
         var running = 0
     }
@@ -53,6 +55,8 @@ final class ServeMetrics: Sendable {
             s.rateLimited[r.tenant, default: 0] += result.rate.rateLimited
             if let remaining = result.rate.remaining { s.rateRemaining[r.tenant] = remaining }
             if let limit = result.rate.limit { s.rateLimit[r.tenant] = limit }
+            s.rateWaits[r.tenant, default: 0] += result.rate.waits
+            s.rateSecondsWaited[r.tenant, default: 0] += result.rate.secondsWaited
         }
     }
 
@@ -60,8 +64,8 @@ final class ServeMetrics: Sendable {
     func runFinished() { state.withLock { $0.running -= 1 } }
     func reloaded(ok: Bool) { state.withLock { $0.reloads[ok ? "ok" : "failed", default: 0] += 1 } }
 
-    /// The exposition text.
-    func render() -> String {
+    /// The exposition text; `budgets` is each org's live rate-limit status (read from the shared budget file).
+    func render(budgets: [String: RateLimitStatus] = [:]) -> String {
         let s = state.withLock { $0 }
         var out = ""
         func family(_ name: String, _ type: String, _ help: String) {
@@ -91,6 +95,16 @@ final class ServeMetrics: Sendable {
         for (t, n) in s.rateRemaining.sorted(by: { $0.key < $1.key }) { out += "xaas_rate_limit_remaining\(labels([("tenant", t)])) \(n)\n" }
         family("xaas_rate_limit_limit", "gauge", "X-Rate-Limit-Limit of the org's last answer.")
         for (t, n) in s.rateLimit.sorted(by: { $0.key < $1.key }) { out += "xaas_rate_limit_limit\(labels([("tenant", t)])) \(n)\n" }
+        family("xaas_rate_limit_waits_total", "counter", "Requests that waited in the org's rate limiter.")
+        for (t, n) in s.rateWaits.sorted(by: { $0.key < $1.key }) { out += "xaas_rate_limit_waits_total\(labels([("tenant", t)])) \(n)\n" }
+        family("xaas_rate_limit_wait_seconds_total", "counter", "Seconds requests spent waiting in the org's rate limiter.")
+        for (t, n) in s.rateSecondsWaited.sorted(by: { $0.key < $1.key }) {
+            out += "xaas_rate_limit_wait_seconds_total\(labels([("tenant", t)])) \(String(format: "%.3f", n))\n"
+        }
+        family("xaas_rate_limit_budget_remaining", "gauge", "Requests xaas may still send to the org in the current window, all processes together (-1: limit not known yet).")
+        for (t, status) in budgets.sorted(by: { $0.key < $1.key }) {
+            out += "xaas_rate_limit_budget_remaining\(labels([("tenant", t)])) \(status.budgetRemaining)\n"
+        }
         family("xaas_run_duration_seconds", "histogram", "Duration of source runs (all their import sessions).")
         for (k, d) in s.durations.sorted(by: { $0.key < $1.key }) {
             for (i, bound) in Self.durationBuckets.enumerated() {

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Counts what one run saw of its org's rate limit: 429 answers and the last `X-Rate-Limit-Remaining`
-/// and `-Limit` (reported by the worker so `xaas serve` can export them as metrics).
+/// and `-Limit`, plus the limiter's waits (reported by the worker so `xaas serve` can export them as metrics).
 ///
 /// Thread-safe: the counters are guarded by a `Mutex`. Forwards every call to `next` (the per-org
 /// limiter, when one is configured).
@@ -10,6 +10,9 @@ final class RunRateObserver: RateLimitObserver {
         var rateLimited = 0
         var remaining: Int?
         var limit: Int?
+        /// Permits that had to wait in the org's rate limiter, and how long in total.
+        var waits = 0
+        var secondsWaited = 0.0
     }
 
     private let figures = Mutex(Figures())

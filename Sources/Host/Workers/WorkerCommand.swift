@@ -13,6 +13,7 @@ enum WorkerCommand {
     static let name = "__worker"
 
     static func run(_ args: [String]) async -> Int32 {
+        watchParent()
         let resultFD = dup(STDOUT_FILENO)
         _ = dup2(STDERR_FILENO, STDOUT_FILENO)
         let input = FileHandle.standardInput.readDataToEndOfFile()
@@ -35,6 +36,23 @@ enum WorkerCommand {
         return 0
     }
 
+    /// Workers live in their own process group, so a Ctrl-C or a kill aimed at the parent does not reach
+    /// them. When the parent is gone (this process was re-parented), the worker kills itself: the run's
+    /// journal is crash-safe and the next run resumes it. Checked once a second on a dedicated thread.
+    static func watchParent() {
+        let parent = getppid()
+        let thread = Thread {
+            while true {
+                sleep(1)
+                if getppid() != parent {
+                    emit("error", "the parent xaas process is gone; stopping this run (the next run resumes it)")
+                    kill(getpid(), SIGKILL)
+                }
+            }
+        }
+        thread.start()
+    }
+
     /// Writes one log record on stderr.
     static func emit(_ level: String, _ message: String) {
         let line = JSONValue.object([("level", .string(level)), ("message", .string(message))]).serialized + "\n"
@@ -54,7 +72,15 @@ enum WorkerCommand {
         guard let source = tenant.source(named: job.source) else {
             return failed("source '\(job.source)' is no longer valid in \(tenant.directory.path) (see `xaas config check`)")
         }
-        let observer = RunRateObserver()
+        // The org's rate limiter shares its budget with every other worker through the state directory.
+        let limiter: OrgRateLimiter
+        do {
+            limiter = try OrgRateLimiter(tenant: tenant.name, stateDirectory: job.stateDirectory, org: tenant.org,
+                                         warn: { emit("warning", $0) })
+        } catch {
+            return failed("\(error)")
+        }
+        let observer = RunRateObserver(next: limiter)
         let client: OktaClient
         let cooldown: Double
         do {
@@ -89,6 +115,10 @@ enum WorkerCommand {
                                          stateDirectory: job.stateDirectory, approve: job.approve,
                                          client: client, log: engine.log)
         let outcome = await engine.run(syncJob)
-        return WorkerResult(report: outcome.report, runId: outcome.runId, rate: observer.current)
+        var rate = observer.current
+        let status = limiter.status()
+        rate.waits = status.waitsTotal
+        rate.secondsWaited = status.secondsWaited
+        return WorkerResult(report: outcome.report, runId: outcome.runId, rate: rate)
     }
 }

@@ -15,7 +15,8 @@ struct WorkerResult: Sendable {
         return .object([
             ("report", report.json), ("runId", runId.map { .number(String($0)) } ?? .null),
             ("rateLimited", n(rate.rateLimited)), ("rateLimitRemaining", n(rate.remaining)),
-            ("rateLimitLimit", n(rate.limit)),
+            ("rateLimitLimit", n(rate.limit)), ("rateLimitWaits", n(rate.waits)),
+            ("rateLimitSecondsWaited", .number(String(format: "%.3f", rate.secondsWaited))),
         ])
     }
 
@@ -32,6 +33,8 @@ struct WorkerResult: Sendable {
         rate.rateLimited = json["rateLimited"]?.intValue ?? 0
         rate.remaining = json["rateLimitRemaining"]?.intValue
         rate.limit = json["rateLimitLimit"]?.intValue
+        rate.waits = json["rateLimitWaits"]?.intValue ?? 0
+        rate.secondsWaited = json["rateLimitSecondsWaited"]?.doubleValue ?? 0
     }
 
     /// A `failed` result for a worker that ended without a report.
