@@ -92,4 +92,34 @@ import XaasJSON
         let bad = try TestSupport.xaas(["sync", "--config", f.configDir.path, "--log-format", "xml"])
         #expect(bad.status == 2 && bad.stderr.contains("--log-format"))
     }
+
+    @Test func workersStopWhenTheirParentIsKilled() throws {
+        var slow = EmulatorConfiguration.Faults()
+        slow.routeLatencyMs = ["bulk-upsert": 3000]
+        let f = try MultiOrgFixture(faults: ["acme": slow])
+        try f.writeUsers("acme", "hr", count: 1000)
+        let parent = Process()
+        parent.executableURL = TestSupport.xaasExecutable
+        parent.arguments = ["sync", "--config", f.configDir.path, "--state", f.stateDir.path, "--tenant", "acme", "--source", "hr"]
+        parent.standardOutput = FileHandle.nullDevice
+        parent.standardError = FileHandle.nullDevice
+        try parent.run()
+        #expect(try ServeProcess.eventually(60) { (try f.inspect("acme", "stats"))["bulkRequests"]?.intValue ?? 0 >= 1 })
+        kill(parent.processIdentifier, SIGKILL)
+        parent.waitUntilExit()
+        // The orphaned worker notices and stops, releasing the source's lock; a rerun then converges.
+        let lock = f.stateDir.appendingPathComponent("locks/acme__hr.lock").path
+        // Five bulk requests of 3 s each remain: released within 5 s means the worker stopped, not finished.
+        let released = ServeProcess.eventually(5) {
+            let fd = open(lock, O_RDWR)
+            defer { close(fd) }
+            return fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0
+        }
+        #expect(released, "the worker outlived its parent")
+        #expect(try f.activeUsers("acme").count < 1000, "stopped mid-run")
+        let (status, runs, stderr) = try f.sync(["--tenant", "acme", "--source", "hr"])
+        #expect(status == 0, "\(stderr)")
+        #expect(runs.first?["status"]?.stringValue == "ok")
+        #expect(try f.activeUsers("acme").count == 1000)
+    }
 }
