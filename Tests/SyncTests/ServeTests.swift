@@ -98,4 +98,25 @@ import XaasJSON
         let again = try f.sync()
         #expect(again.status == 0 && again.runs.allSatisfy { $0.int("bulkRequests") == 0 }, "\(again.runs)")
     }
+
+    @Test func sigtermLetsRunningSyncsFinishWithinTheGrace() throws {
+        var slow = EmulatorConfiguration.Faults()
+        slow.routeLatencyMs = ["bulk-upsert": 700]
+        let f = try MultiOrgFixture(faults: ["acme": slow])
+        try f.writeUsers("acme", "hr", count: 1000)
+        try Self.schedule(f, every: "1h")
+        // Only acme/hr runs in acme (so the request seen below is hr's).
+        try f.addSource("acme", "contractors", connector: "csv", settings: #"{"path": "contractors.csv", "externalId": "id"}"#)
+        let serve = try ServeProcess(["--config", f.configDir.path, "--state", f.stateDir.path, "--grace", "120"])
+        #expect(try ServeProcess.eventually(60) { (try f.inspect("acme", "stats"))["bulkRequests"]?.intValue ?? 0 >= 1 },
+                "\(serve.log)")
+        serve.signal(SIGTERM)
+        #expect(serve.exitStatus(within: 120) == 0, "\(serve.log)")
+        #expect(serve.log.contains("SIGTERM: no new runs; waiting up to 120 s"), "\(serve.log)")
+        #expect(!serve.log.contains("stopping them"))
+        // The run in flight was completed, not cut: a sync right after has nothing to send for acme/hr.
+        #expect(try f.activeUsers("acme").filter { $0.hasPrefix("acme-hr-") }.count == 1000)
+        let after = try f.sync(["--tenant", "acme", "--source", "hr"])
+        #expect(after.status == 0 && after.runs.first?.int("bulkRequests") == 0, "\(after.runs)")
+    }
 }
