@@ -1,7 +1,6 @@
 import Foundation
 import Glibc
 import HTTPServer
-import Synchronization
 
 extension CommandLineTool {
     /// The `serve` command.
@@ -140,50 +139,5 @@ enum ServeCommand {
         endpoints.close()
         log.log(tenant: nil, source: nil, "\(signalName): stopped")
         return 0
-    }
-}
-
-/// Set once shutdown begins (`/healthz` then answers 503).
-final class StopFlag: Sendable {
-    private let flag = Synchronization.Atomic<Bool>(false)
-    func set() { flag.store(true, ordering: .relaxed) }
-    var isSet: Bool { flag.load(ordering: .relaxed) }
-}
-
-/// `GET /metrics` (Prometheus text) and `GET /healthz` (`ok`, or 503 `stopping` during shutdown).
-struct MetricsHandler: HTTPHandler {
-    let metrics: ServeMetrics
-    let stopping: StopFlag
-    let budgets: OrgBudgets
-
-    func handle(_ request: HTTPRequest) -> HTTPResponse {
-        guard request.method == "GET" || request.method == "HEAD" else { return .text(405, "method not allowed\n") }
-        switch request.path {
-        case "/metrics": return .text(200, metrics.render(budgets: budgets.statuses()), contentType: "text/plain; version=0.0.4; charset=utf-8")
-        case "/healthz": return stopping.isSet ? .text(503, "stopping\n") : .text(200, "ok\n")
-        default: return .text(404, "not found (try /metrics or /healthz)\n")
-        }
-    }
-}
-
-/// One rate limiter per org in the serve process, used only to READ the org's shared budget file for
-/// `xaas_rate_limit_budget_remaining` (the workers do the sending). `limiters` (a `Mutex`) guards the map.
-final class OrgBudgets: Sendable {
-    private let limiters = Mutex<[String: OrgRateLimiter]>([:])
-    let stateDirectory: URL
-
-    init(stateDirectory: URL) { self.stateDirectory = stateDirectory }
-
-    /// Makes a limiter for every tenant of `config` (replacing the previous set).
-    func load(_ config: ConfigDirectory) {
-        var made: [String: OrgRateLimiter] = [:]
-        for tenant in config.tenants {
-            made[tenant.name] = try? OrgRateLimiter(tenant: tenant.name, stateDirectory: stateDirectory, org: tenant.org)
-        }
-        limiters.withLock { $0 = made }
-    }
-
-    func statuses() -> [String: RateLimitStatus] {
-        limiters.withLock { $0 }.mapValues { $0.status() }
     }
 }
