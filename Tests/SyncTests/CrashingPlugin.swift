@@ -8,10 +8,15 @@ enum CrashingPlugin {
         case segv, abort, exit, hang
     }
 
-    /// Whether a C compiler is available (tests needing it skip otherwise).
-    static let compiler: String? = ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"].first {
-        FileManager.default.isExecutableFile(atPath: $0)
-    }
+    /// A C compiler (`cc`, `gcc` or `clang` on the PATH, e.g. the Swift toolchain's clang); tests needing
+    /// it skip when there is none.
+    static let compiler: String? = {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
+        for name in ["cc", "gcc", "clang"] {
+            for dir in path where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") { return "\(dir)/\(name)" }
+        }
+        return nil
+    }()
 
     static let source = """
         #include <signal.h>
