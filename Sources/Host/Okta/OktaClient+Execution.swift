@@ -54,7 +54,10 @@ extension OktaClient {
             }
             let request = TransportRequest(method: method, url: url, headers: headers, body: body,
                                            timeoutSeconds: configuration.requestTimeoutSeconds)
-            await observer?.waitForPermit()
+            if let observer {
+                await observer.waitForPermit()
+                if Task.isCancelled { throw Self.cancelled(operation) }
+            }
 
             var failure: OktaError
             var delay: Double

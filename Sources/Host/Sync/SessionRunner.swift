@@ -60,7 +60,10 @@ public final class SessionRunner {
     public func apply(runId: Int64) async throws {
         self.runId = runId
         do {
-            try await applyPhase(runId: runId, actions: [.deactivate], operation: .deleteUsers)
+            // Deactivations go first in the org's rate-limit queue too.
+            try await RateLimitContext.$priority.withValue(.deactivation) {
+                try await applyPhase(runId: runId, actions: [.deactivate], operation: .deleteUsers)
+            }
             try await applyPhase(runId: runId, actions: [.create, .update], operation: .upsertUsers)
             try await finishSession()
         } catch {

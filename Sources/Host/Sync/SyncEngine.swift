@@ -51,7 +51,12 @@ public struct SyncEngine {
     }
 
     /// Runs `job`; never throws: every failure becomes a `failed` (or `blocked`) report.
+    /// Its Okta requests queue in the org's rate limiter under the source's name (round-robin).
     public func run(_ job: Job) async -> Outcome {
+        await RateLimitContext.$source.withValue(job.source) { await runJob(job) }
+    }
+
+    private func runJob(_ job: Job) async -> Outcome {
         let started = Date()
         var report = RunReport(tenant: job.tenant, source: job.source)
         report.dryRun = options.dryRun

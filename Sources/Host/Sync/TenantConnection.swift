@@ -7,10 +7,16 @@ public final class TenantConnection: Sendable {
     public let embedded: EmbeddedOkta?
     /// Seconds between a trigger and the next session for this org.
     public let cooldownSeconds: Double
+    /// The org's rate scheduler, shared by every source and, through `<state>/ratelimit/<tenant>.json`,
+    /// by every xaas process on this state directory (its ``OrgRateLimiter/status()`` feeds metrics).
+    public let rateLimiter: OrgRateLimiter
 
     /// Connects to `tenant`'s org; for `"url": "embedded"` starts its emulator (state under `stateDirectory`).
-    public init(tenant: TenantConfig, stateDirectory: URL) throws {
+    /// `warn` hears rate-limit problems (an unwritable budget file).
+    public init(tenant: TenantConfig, stateDirectory: URL, warn: @escaping @Sendable (String) -> Void = { _ in }) throws {
         let org = tenant.org
+        let limiter = try OrgRateLimiter(tenant: tenant.name, stateDirectory: stateDirectory, org: org, warn: warn)
+        rateLimiter = limiter
         switch org.endpoint {
         case .embedded:
             let token = try org.resolveToken() ?? EmbeddedOkta.generatedToken()
@@ -20,7 +26,7 @@ public final class TenantConnection: Sendable {
             embedded = server
             cooldownSeconds = server.cooldownSeconds
             client = try OktaClient(configuration: OktaClientConfiguration(
-                baseURL: server.baseURL, token: OktaSecret(token), scheme: .ssws))
+                baseURL: server.baseURL, token: OktaSecret(token), scheme: .ssws), observer: limiter)
         case .remote(let url):
             guard let token = try org.resolveToken() else {
                 throw SyncError("\(tenant.name): org.json has no token")
@@ -28,7 +34,8 @@ public final class TenantConnection: Sendable {
             embedded = nil
             cooldownSeconds = org.sessionCooldownSeconds ?? 300
             client = try OktaClient(configuration: OktaClientConfiguration(
-                baseURL: url, token: OktaSecret(token), scheme: OktaAuthScheme(rawValue: org.authScheme) ?? .ssws))
+                baseURL: url, token: OktaSecret(token), scheme: OktaAuthScheme(rawValue: org.authScheme) ?? .ssws),
+                observer: limiter)
         }
     }
 
