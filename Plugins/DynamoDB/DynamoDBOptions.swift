@@ -120,15 +120,21 @@ struct DynamoDBOptions: Sendable {
             }
             values = raw
         }
+        // The environment's session token belongs to the environment's keys: use it only when both keys
+        // come from their default variables too.
+        let accessKeyId = try SecretSetting.parse(settings, "accessKeyId")
+        let secretAccessKey = try SecretSetting.parse(settings, "secretAccessKey")
+        var sessionToken = try SecretSetting.parse(settings, "sessionToken")
+        if sessionToken == nil, accessKeyId == nil, secretAccessKey == nil, environment["AWS_SESSION_TOKEN"]?.isEmpty == false {
+            sessionToken = .env("AWS_SESSION_TOKEN")
+        }
         return Scan(
             region: region, table: try settings.requiredString("table"), indexName: try settings.string("indexName"),
             projection: try settings.string("projection"), filterExpression: try settings.string("filterExpression"),
             attributeNames: names, attributeValues: values, consistentRead: try settings.bool("consistentRead") ?? false,
             pageSize: try settings.int("pageSize", range: 1...100_000), segments: try settings.int("segments", range: 1...1000) ?? 1,
-            accessKeyId: try SecretSetting.parse(settings, "accessKeyId") ?? .env("AWS_ACCESS_KEY_ID"),
-            secretAccessKey: try SecretSetting.parse(settings, "secretAccessKey") ?? .env("AWS_SECRET_ACCESS_KEY"),
-            sessionToken: try SecretSetting.parse(settings, "sessionToken")
-                ?? (environment["AWS_SESSION_TOKEN"].map { _ in .env("AWS_SESSION_TOKEN") }))
+            accessKeyId: accessKeyId ?? .env("AWS_ACCESS_KEY_ID"),
+            secretAccessKey: secretAccessKey ?? .env("AWS_SECRET_ACCESS_KEY"), sessionToken: sessionToken)
     }
 
     private static func parseItems(_ settings: Settings) throws -> Items {

@@ -94,4 +94,23 @@ import XaasJSON
         }
         #expect(error.status == XAAS_SOURCE_DATA && error.message.contains("not valid JSON"))
     }
+
+    @Test func cancelStopsARequestInFlight() throws {
+        let release = DispatchSemaphore(value: 0)
+        let arrived = Locked(false)
+        let fake = try Fake { _ in
+            arrived.withLock { $0 = true }
+            _ = release.wait(timeout: .now() + 30)
+            return .json(200, #"[{"id":"late"}]"#)
+        }
+        defer { release.signal() }
+        let harness = try ConnectorHarness(settings: #"{"mode": "http", "endpoint": "\#(fake.url)", "externalId": "id"}"#)
+        DispatchQueue.global().async {
+            // Cancel once the request is being served (bounded wait; not a timing assertion).
+            for _ in 0..<3000 where !arrived.withLock({ $0 }) { usleep(10_000) }
+            harness.cancel()
+        }
+        let error = try #require(throws: ConnectorHarness.CallError.self) { _ = try harness.readAll() }
+        #expect(error.status == XAAS_CANCELLED, "\(error)")
+    }
 }

@@ -53,6 +53,18 @@ import XaasJSON
         #expect(request.body["Segment"] == nil && request.body["TotalSegments"] == nil)
     }
 
+    @Test func sessionTokenIsSentAndSigned() throws {
+        let stub = try StubDynamoDB(items: [Self.user(1)])
+        let dir = try TestSupport.makeTemporaryDirectory("ddb-token")
+        let token = dir.appendingPathComponent("token")
+        try "FQoGZXIvYXdzE-session".write(to: token, atomically: true, encoding: .utf8)
+        chmod(token.path, 0o600)
+        _ = try ConnectorHarness(settings: try Self.settings(stub, ", \"sessionToken\": {\"file\": \"\(token.path)\"}")).readAll()
+        let request = try #require(stub.requests.first)
+        #expect(request.headers["X-Amz-Security-Token"] == "FQoGZXIvYXdzE-session")
+        #expect(request.headers["Authorization"]?.contains("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target,") == true)
+    }
+
     @Test func followsLastEvaluatedKeyThroughEmptyPagesAndStopsOnlyWithoutIt() throws {
         let stub = try StubDynamoDB(items: (1...10).map { Self.user($0) }, emptyTail: true)
         let harness = try ConnectorHarness(settings: try Self.settings(stub, ", \"pageSize\": 4"))
