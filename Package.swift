@@ -66,6 +66,6 @@ let package = Package(
         testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host"], exclude: ["interop"]),
         testTarget("SyncTests", ["Host", "Emulator"]),
         testTarget("OktaClientTests", ["Host", "HTTPServer"]),
-        testTarget("DynamoDBTests", ["Host", "HTTPServer"]),
+        testTarget("DynamoDBTests", ["Host", "HTTPServer"], exclude: ["interop"]),
     ] + connectors.map(\.1)
 )
