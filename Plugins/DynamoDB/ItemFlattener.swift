@@ -60,7 +60,7 @@ enum ItemFlattener {
         switch type {
         case "S", "N", "B":
             guard case .string(let s) = payload else { throw mismatch("a string") }
-            if type == "N", !isDecimal(s) { throw ItemProblem(message: "attribute \(name): N value \"\(s.prefix(50))\" is not a number") }
+            if type == "N", !isDecimal(s) { throw ItemProblem(message: "attribute \(name): N value is not a number") }
             out.append(.init(name, s))
         case "BOOL":
             guard case .bool(let b) = payload else { throw mismatch("true or false") }
@@ -71,7 +71,7 @@ enum ItemFlattener {
             guard case .array(let items) = payload else { throw mismatch("an array of strings") }
             for item in items {
                 guard case .string(let s) = item else { throw mismatch("an array of strings") }
-                if type == "NS", !isDecimal(s) { throw ItemProblem(message: "attribute \(name): NS value \"\(s.prefix(50))\" is not a number") }
+                if type == "NS", !isDecimal(s) { throw ItemProblem(message: "attribute \(name): NS value is not a number") }
                 out.append(.init(name, s))
             }
         case "L":
