@@ -19,7 +19,7 @@ import XaasJSON
 
     @Test func decodesEveryAttributeValueTypeExactly() throws {
         let item = #"""
-        {"id":{"S":"ünïcødé-😀"},"big":{"N":"123456789012345678901234567890.123456789"},"tiny":{"N":"1E-130"},
+        {"id":{"S":"ünïcødé-😀"},"big":{"N":"123456789012345678901234567890.123456789"},"tiny":{"N":"1E-130"},"price":{"N":"-10.500"},
          "ok":{"BOOL":false},"gone":{"NULL":true},"tags":{"SS":["a","b"]},"nums":{"NS":["1","2.50"]},
          "blob":{"B":"AAEC/w=="},"blobs":{"BS":["AA==","AQ=="]},"list":{"L":[{"S":"x"},{"N":"7"},{"BOOL":true}]},
          "address":{"M":{"city":{"S":"Zürich"},"geo":{"M":{"lat":{"N":"47.37"}}}}},"empty":{"S":""}}
@@ -31,7 +31,7 @@ import XaasJSON
         #expect(r.externalId == "ünïcødé-😀")
         #expect(r.attributes == [
             ["id", "ünïcødé-😀"], ["big", "123456789012345678901234567890.123456789"], ["tiny", "1E-130"],
-            ["ok", "false"], ["tags", "a"], ["tags", "b"], ["nums", "1"], ["nums", "2.50"], ["blob", "AAEC/w=="],
+            ["price", "-10.500"], ["ok", "false"], ["tags", "a"], ["tags", "b"], ["nums", "1"], ["nums", "2.50"], ["blob", "AAEC/w=="],
             ["blobs", "AA=="], ["blobs", "AQ=="], ["list", "x"], ["list", "7"], ["list", "true"],
             ["address.city", "Zürich"], ["address.geo.lat", "47.37"], ["empty", ""],
         ])
