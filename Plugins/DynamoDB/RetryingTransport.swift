@@ -5,7 +5,7 @@ import FoundationNetworking
 import Glibc
 import PluginKit
 
-/// Sends a request with retries: throttling, 5xx and network errors are retried with exponential
+/// Sends a request with retries: throttling, 5xx, network errors and `x-amz-crc32` mismatches are retried with exponential
 /// backoff (50 ms doubling, capped at 5 s; a `Retry-After` header, capped at 30 s, wins), up to
 /// `maxAttempts` attempts; then `RATE_LIMITED` or `TRANSIENT` is reported to the host. Other failures are
 /// reported at once with the status that fits (`AUTH`, `PERMISSION`, `NOT_FOUND`, `CONFIG`).
@@ -31,7 +31,17 @@ struct RetryingTransport {
             var finalError: ConnectorError
             do {
                 let reply = try client.send(request) { host.isCancelled }
-                if (200..<300).contains(reply.status) { return reply }
+                if (200..<300).contains(reply.status) {
+                    // A body that does not match its x-amz-crc32 was damaged in transit: retry (as botocore does).
+                    guard let crc = reply.headers["x-amz-crc32"], UInt32(crc.trimmingWhitespace) != CRC32.checksum(reply.body)
+                    else { return reply }
+                    finalError = .transient("\(context): the response does not match its x-amz-crc32 checksum",
+                                            retryAfterMilliseconds: UInt32(delay))
+                    guard attempt < maxAttempts else { throw finalError }
+                    host.log(.warning, "\(finalError.message); retry \(attempt) of \(maxAttempts - 1) in \(delay) ms")
+                    try sleep(milliseconds: delay)
+                    continue
+                }
                 let failure = ServiceFailure(reply)
                 delay = Self.backoff(attempt: attempt, retryAfterSeconds: failure.retryAfterSeconds)
                 finalError = failure.connectorError(context: context, retryAfterMilliseconds: UInt32(delay))

@@ -22,7 +22,8 @@ import XaasJSON
         {"id":{"S":"ünïcødé-😀"},"big":{"N":"123456789012345678901234567890.123456789"},"tiny":{"N":"1E-130"},"price":{"N":"-10.500"},
          "ok":{"BOOL":false},"gone":{"NULL":true},"tags":{"SS":["a","b"]},"nums":{"NS":["1","2.50"]},
          "blob":{"B":"AAEC/w=="},"blobs":{"BS":["AA==","AQ=="]},"list":{"L":[{"S":"x"},{"N":"7"},{"BOOL":true}]},
-         "address":{"M":{"city":{"S":"Zürich"},"geo":{"M":{"lat":{"N":"47.37"}}}}},"empty":{"S":""}}
+         "address":{"M":{"city":{"S":"Zürich"},"geo":{"M":{"lat":{"N":"47.37"}}}}},"empty":{"S":""},
+         "esc":{"S":"\u00fc\ud83d\ude00\n"}}
         """#
         let stub = try StubDynamoDB(items: [item])
         let read = try ConnectorHarness(settings: try Self.settings(stub)).readAll()
@@ -33,7 +34,7 @@ import XaasJSON
             ["id", "ünïcødé-😀"], ["big", "123456789012345678901234567890.123456789"], ["tiny", "1E-130"],
             ["price", "-10.500"], ["ok", "false"], ["tags", "a"], ["tags", "b"], ["nums", "1"], ["nums", "2.50"], ["blob", "AAEC/w=="],
             ["blobs", "AA=="], ["blobs", "AQ=="], ["list", "x"], ["list", "7"], ["list", "true"],
-            ["address.city", "Zürich"], ["address.geo.lat", "47.37"], ["empty", ""],
+            ["address.city", "Zürich"], ["address.geo.lat", "47.37"], ["empty", ""], ["esc", "ü😀\n"],
         ])
     }
 
@@ -123,6 +124,33 @@ import XaasJSON
         let read = try ConnectorHarness(settings: try Self.settings(stub)).readAll()
         #expect(read.records.map(\.externalId) == ["u1"])
         #expect(stub.requests.count == 4)
+    }
+
+    @Test func aBodyNotMatchingItsCRC32IsRetried() throws {
+        let stub = try StubDynamoDB(items: [Self.user(1)])
+        let body = #"{"Items":[{"id":{"S":"corrupted"}}],"Count":1}"#
+        stub.fail(with: [HTTPResponse(status: 200, headers: HTTPHeaders([("x-amz-crc32", "12345")]), body: Array(body.utf8))])
+        let read = try ConnectorHarness(settings: try Self.settings(stub)).readAll()
+        #expect(read.records.map(\.externalId) == ["u1"])
+        #expect(stub.requests.count == 2)
+        // The stub's own replies carry no checksum; a correct one is accepted (CRC-32 of "123456789" is 0xCBF43926).
+        let good = try StubDynamoDB(items: [])
+        let text = #"{"Items":[{"id":{"S":"ok"}}]}"#
+        let crc = Self.crc32(Array(text.utf8))
+        good.fail(with: [HTTPResponse(status: 200, headers: HTTPHeaders([("x-amz-crc32", String(crc))]), body: Array(text.utf8))])
+        #expect(try ConnectorHarness(settings: try Self.settings(good)).readAll().records.map(\.externalId) == ["ok"])
+        #expect(good.requests.count == 1)
+        #expect(Self.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
+    }
+
+    /// An independent bitwise CRC-32 (IEEE) for the test.
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            crc ^= UInt32(b)
+            for _ in 0..<8 { crc = (crc >> 1) ^ (crc & 1 == 1 ? 0xEDB8_8320 : 0) }
+        }
+        return ~crc
     }
 
     @Test func persistentThrottlingIsRateLimitedAfterMaxAttempts() throws {
