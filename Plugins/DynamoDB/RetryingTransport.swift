@@ -37,15 +37,12 @@ struct RetryingTransport {
                     else { return reply }
                     finalError = .transient("\(context): the response does not match its x-amz-crc32 checksum",
                                             retryAfterMilliseconds: UInt32(delay))
-                    guard attempt < maxAttempts else { throw finalError }
-                    host.log(.warning, "\(finalError.message); retry \(attempt) of \(maxAttempts - 1) in \(delay) ms")
-                    try sleep(milliseconds: delay)
-                    continue
+                } else {
+                    let failure = ServiceFailure(reply)
+                    delay = Self.backoff(attempt: attempt, retryAfterSeconds: failure.retryAfterSeconds)
+                    finalError = failure.connectorError(context: context, retryAfterMilliseconds: UInt32(delay))
+                    guard failure.isRetryable else { throw finalError }
                 }
-                let failure = ServiceFailure(reply)
-                delay = Self.backoff(attempt: attempt, retryAfterSeconds: failure.retryAfterSeconds)
-                finalError = failure.connectorError(context: context, retryAfterMilliseconds: UInt32(delay))
-                guard failure.isRetryable else { throw finalError }
             } catch let error as URLError {
                 finalError = .transient("\(context): \(Self.describe(error))", retryAfterMilliseconds: UInt32(delay))
             }
