@@ -84,7 +84,6 @@ final class TableScanner {
                                     credentials: credentials, date: Int(Date().timeIntervalSince1970))
         for (name, value) in headers where name != "Host" { request.setValue(value, forHTTPHeaderField: name) }
         for (name, value) in signature.headers { request.setValue(value, forHTTPHeaderField: name) }
-        request.setValue("application/x-amz-json-1.0", forHTTPHeaderField: "Accept")
         return request
     }
 
