@@ -20,6 +20,7 @@ func connector(_ name: String, path: String, swift: Bool = true) -> (Product, Ta
 let connectors = [
     connector("CSVConnector", path: "Plugins/CSV"),
     connector("LDIFConnector", path: "Plugins/LDIF"),
+    connector("DynamoDBConnector", path: "Plugins/DynamoDB"),
     connector("StaticConnector", path: "Plugins/Static", swift: false),
 ]
 
@@ -65,5 +66,6 @@ let package = Package(
         testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host"], exclude: ["interop"]),
         testTarget("SyncTests", ["Host", "Emulator"]),
         testTarget("OktaClientTests", ["Host", "HTTPServer"]),
+        testTarget("DynamoDBTests", ["Host", "HTTPServer"], exclude: ["interop"]),
     ] + connectors.map(\.1)
 )
