@@ -20,6 +20,7 @@ func connector(_ name: String, path: String, swift: Bool = true) -> (Product, Ta
 let connectors = [
     connector("CSVConnector", path: "Plugins/CSV"),
     connector("LDIFConnector", path: "Plugins/LDIF"),
+    connector("GraphConnector", path: "Plugins/Graph"),
     connector("StaticConnector", path: "Plugins/Static", swift: false),
 ]
 
@@ -61,5 +62,6 @@ let package = Package(
         testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host"]),
         testTarget("SyncTests", ["Host", "Emulator"]),
         testTarget("OktaClientTests", ["Host", "HTTPServer"]),
+        testTarget("GraphTests", ["Host", "HTTPServer"]),
     ] + connectors.map(\.1)
 )
