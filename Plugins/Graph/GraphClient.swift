@@ -44,7 +44,9 @@ final class GraphClient {
     private func isCancelled() -> Bool { host.isCancelled }
 
     /// GETs `urlText` (used verbatim) and parses its JSON body.
-    func get(_ urlText: String, headers: [String: String] = [:], allowResync: Bool = false) throws -> Outcome {
+    /// `followingLink`: `urlText` came from the server (a nextLink or deltaLink), not from the settings.
+    func get(_ urlText: String, headers: [String: String] = [:], allowResync: Bool = false,
+             followingLink: Bool = false) throws -> Outcome {
         guard let url = URL(string: urlText) else {
             throw ConnectorError.sourceData("Graph returned a link that is not a URL: \(urlText.prefix(200))")
         }
@@ -90,14 +92,14 @@ final class GraphClient {
                 if ["syncStateNotFound", "syncStateInvalid", "resyncRequired", "badRequest"].contains(code) {
                     return .resync("the delta token is no longer valid (\(code))")
                 }
-                throw GraphError(response).connectorError(what: what, redacting: token)
+                throw GraphError(response).connectorError(what: what, redacting: token, followingLink: followingLink)
             case 429, 500, 502, 503, 504:
                 let hint = RetryPolicy.retryAfterSeconds(response.header("Retry-After"))
                 let detail = GraphError(response).summary(redacting: token)
                 try retryOrThrow(what: what, reason: "HTTP \(response.status)\(detail)", status: response.status,
                                  retryAfter: hint, attempt: &attempt)
             default:
-                throw GraphError(response).connectorError(what: what, redacting: token)
+                throw GraphError(response).connectorError(what: what, redacting: token, followingLink: followingLink)
             }
         }
     }

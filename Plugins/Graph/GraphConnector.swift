@@ -43,8 +43,10 @@ final class GraphConnector: Connector {
         if let text = request.cursor {
             let cursor = try GraphCursor(text: text)
             switch cursor.phase {
-            case .users: return try readUsers(cursor.url ?? "", incremental: cursor.incremental, fromCheckpoint: false, notes: [])!
-            case .groups: return try readGroups(cursor.url ?? "", incremental: cursor.incremental)
+            case .users:
+                return try readUsers(cursor.url ?? "", incremental: cursor.incremental, fromCheckpoint: false, notes: [], followingLink: true)!
+            case .groups:
+                return try readGroups(cursor.url ?? "", incremental: cursor.incremental, followingLink: cursor.url != settings.firstGroupsURL)
             case .members: return try readMembers(cursor)
             }
         }
@@ -53,7 +55,7 @@ final class GraphConnector: Connector {
         if settings.delta, let saved = request.checkpoint {
             if let checkpoint = DeltaCheckpoint(text: saved), checkpoint.select == settings.selectText,
                let url = URL(string: checkpoint.deltaLink), GraphSettings.origin(of: url) == settings.origin {
-                if let page = try readUsers(checkpoint.deltaLink, incremental: true, fromCheckpoint: true, notes: []) {
+                if let page = try readUsers(checkpoint.deltaLink, incremental: true, fromCheckpoint: true, notes: [], followingLink: true) {
                     return page
                 }
                 notes.append(resyncNote ?? "the delta link expired")
@@ -69,12 +71,13 @@ final class GraphConnector: Connector {
     private var resyncNote: String?
 
     /// One users (or delta) page. `nil` when a checkpointed delta link must be abandoned (410, expired token).
-    private func readUsers(_ url: String, incremental: Bool, fromCheckpoint: Bool, notes: [String]) throws -> Page? {
+    private func readUsers(_ url: String, incremental: Bool, fromCheckpoint: Bool, notes: [String],
+                           followingLink: Bool = false) throws -> Page? {
         var headers: [String: String] = [:]
         if settings.delta { headers["Prefer"] = "odata.maxpagesize=\(settings.pageSize)" }
         if settings.advancedQuery { headers["ConsistencyLevel"] = "eventual" }
         let json: JSONValue
-        switch try client.get(url, headers: headers, allowResync: settings.delta) {
+        switch try client.get(url, headers: headers, allowResync: settings.delta, followingLink: followingLink) {
         case .ok(let body): json = body
         case .resync(let reason):
             if fromCheckpoint { resyncNote = reason; return nil }
@@ -136,8 +139,8 @@ final class GraphConnector: Connector {
     }
 
     /// One groups page: a group record per group; the next pages hold their memberships.
-    private func readGroups(_ url: String, incremental: Bool) throws -> Page {
-        guard case .ok(let json) = try client.get(url) else { throw ConnectorError.internalError("unexpected resync") }
+    private func readGroups(_ url: String, incremental: Bool, followingLink: Bool) throws -> Page {
+        guard case .ok(let json) = try client.get(url, followingLink: followingLink) else { throw ConnectorError.internalError("unexpected resync") }
         guard let items = json["value"]?.arrayValue else {
             throw ConnectorError.sourceData("\(Self.display(url)): the response has no \"value\" array")
         }
@@ -170,7 +173,10 @@ final class GraphConnector: Connector {
         var records: [Record] = []
         do {
             while let url = link {
-                guard case .ok(let json) = try client.get(url) else { throw ConnectorError.internalError("unexpected resync") }
+                let followingLink = url != settings.membersURL(groupId: group)
+                guard case .ok(let json) = try client.get(url, followingLink: followingLink) else {
+                    throw ConnectorError.internalError("unexpected resync")
+                }
                 for item in json["value"]?.arrayValue ?? [] {
                     let type = item["@odata.type"]?.stringValue ?? "#microsoft.graph.user"
                     guard type == "#microsoft.graph.user", case .object(let members) = item else { others += 1; continue }

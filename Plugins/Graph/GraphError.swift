@@ -32,9 +32,12 @@ struct GraphError {
     }
 
     /// The error for a response that is not retried.
-    func connectorError(what: String, redacting secret: String?) -> ConnectorError {
+    /// `followingLink`: the request was a link the server sent (nextLink, deltaLink), not one built from settings.
+    func connectorError(what: String, redacting secret: String?, followingLink: Bool = false) -> ConnectorError {
         let text = "\(what): HTTP \(status)\(summary(redacting: secret))"
         switch status {
+        case 400 where followingLink:
+            return .sourceData(text + "; the server refused a link it sent (an expired or invalid page token): run again")
         case 401:
             return .auth(text + "; the access token was refused (check settings.auth)")
         case 403:

@@ -115,6 +115,27 @@ import XaasJSON
         #expect(fake.requests.count == 1)
     }
 
+    @Test func a400IsConfigOnTheFirstRequestAndSourceDataOnALink() throws {
+        let fake = try Self.fake(users: 4)
+        let bad = try GraphHarness(fake, settings: "\"filter\": \"startswith(displayName,'A')\"")
+        #expect {
+            _ = try bad.readAll()
+        } throws: { error in
+            let e = error as? PluginError
+            return e?.code == .config && e?.message.contains("Request_UnsupportedQuery") == true
+                && e?.message.contains("settings.filter") == true
+        }
+        let h = try GraphHarness(fake, settings: "\"pageSize\": 2")
+        let first = try h.instance.readPage(cursor: nil, checkpoint: nil, pageSizeHint: 2)
+        fake.state.withLock { $0.pageTokens.removeAll() }
+        #expect {
+            _ = try h.instance.readPage(cursor: first.nextCursor, checkpoint: nil, pageSizeHint: 2)
+        } throws: { error in
+            let e = error as? PluginError
+            return e?.code == .sourceData && e?.message.contains("Directory_InvalidSkipToken") == true
+        }
+    }
+
     @Test func settingsErrorsNameTheSetting() throws {
         let fake = try FakeGraph()
         func openError(_ settings: String) -> String {
