@@ -71,8 +71,7 @@ final class GraphClient {
             } catch .cancelled {
                 throw ConnectorError.cancelled("Graph read cancelled")
             } catch {
-                let reason = error == .timedOut ? "timed out" : "\(error)"
-                try retryOrThrow(what: what, reason: "network error (\(reason))", status: nil, retryAfter: nil, attempt: &attempt)
+                try retryOrThrow(what: what, reason: "network error (\(error))", status: nil, retryAfter: nil, attempt: &attempt)
                 continue
             }
             switch response.status {
@@ -89,7 +88,7 @@ final class GraphClient {
                 return .resync("the delta link expired (410 Gone)")
             case 400 where allowResync:
                 let code = GraphError(response).code ?? ""
-                if ["syncStateNotFound", "syncStateInvalid", "resyncRequired", "badRequest"].contains(code) {
+                if ["syncStateNotFound", "syncStateInvalid", "resyncRequired", "Directory_ExpiredPageToken", "badRequest"].contains(code) {
                     return .resync("the delta token is no longer valid (\(code))")
                 }
                 throw GraphError(response).connectorError(what: what, redacting: token, followingLink: followingLink)

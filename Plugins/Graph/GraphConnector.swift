@@ -44,7 +44,8 @@ final class GraphConnector: Connector {
             let cursor = try GraphCursor(text: text)
             switch cursor.phase {
             case .users:
-                return try readUsers(cursor.url ?? "", incremental: cursor.incremental, fromCheckpoint: false, notes: [], followingLink: true)!
+                return try readUsers(cursor.url ?? "", incremental: cursor.incremental, fromCheckpoint: false, notes: [],
+                                     followingLink: true)
             case .groups:
                 return try readGroups(cursor.url ?? "", incremental: cursor.incremental, followingLink: cursor.url != settings.firstGroupsURL)
             case .members: return try readMembers(cursor)
@@ -55,24 +56,28 @@ final class GraphConnector: Connector {
         if settings.delta, let saved = request.checkpoint {
             if let checkpoint = DeltaCheckpoint(text: saved), checkpoint.select == settings.selectText,
                let url = URL(string: checkpoint.deltaLink), GraphSettings.origin(of: url) == settings.origin {
-                if let page = try readUsers(checkpoint.deltaLink, incremental: true, fromCheckpoint: true, notes: [], followingLink: true) {
-                    return page
+                do {
+                    return try readUsers(checkpoint.deltaLink, incremental: true, fromCheckpoint: true, notes: [],
+                                         followingLink: true)
+                } catch let resync as ResyncNeeded {
+                    notes.append(resync.reason)
                 }
-                notes.append(resyncNote ?? "the delta link expired")
             } else {
                 notes.append("the saved delta checkpoint does not match settings.baseUrl/select (changed since the last run)")
             }
             notes[notes.count - 1] += "; reading everything again (a full snapshot, not incremental)"
         }
-        return try readUsers(settings.firstUsersURL, incremental: false, fromCheckpoint: false, notes: notes)!
+        return try readUsers(settings.firstUsersURL, incremental: false, fromCheckpoint: false, notes: notes)
     }
 
-    /// Why the last checkpointed delta read had to restart.
-    private var resyncNote: String?
+    /// Thrown by ``readUsers`` when a checkpointed delta link must be abandoned (410, expired sync state).
+    private struct ResyncNeeded: Error {
+        var reason: String
+    }
 
-    /// One users (or delta) page. `nil` when a checkpointed delta link must be abandoned (410, expired token).
+    /// One users (or delta) page.
     private func readUsers(_ url: String, incremental: Bool, fromCheckpoint: Bool, notes: [String],
-                           followingLink: Bool = false) throws -> Page? {
+                           followingLink: Bool = false) throws -> Page {
         var headers: [String: String] = [:]
         if settings.delta { headers["Prefer"] = "odata.maxpagesize=\(settings.pageSize)" }
         if settings.advancedQuery { headers["ConsistencyLevel"] = "eventual" }
@@ -80,7 +85,7 @@ final class GraphConnector: Connector {
         switch try client.get(url, headers: headers, allowResync: settings.delta, followingLink: followingLink) {
         case .ok(let body): json = body
         case .resync(let reason):
-            if fromCheckpoint { resyncNote = reason; return nil }
+            if fromCheckpoint { throw ResyncNeeded(reason: reason) }
             throw ConnectorError.sourceData("\(Self.display(url)): \(reason) during the read; run again (the next run starts over)")
         }
         guard let items = json["value"]?.arrayValue else {

@@ -24,10 +24,18 @@ struct GraphResponse: Sendable {
 /// `inFlight` (guarded by its Mutex) holds the task being waited on, so that `cancel` can stop it.
 final class GraphHTTP: Sendable {
     /// A failure before any HTTP status was received.
-    enum Failure: Error, Sendable, Equatable {
+    enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         case cancelled
         case timedOut
         case network(String)
+
+        var description: String {
+            switch self {
+            case .cancelled: return "cancelled"
+            case .timedOut: return "timed out"
+            case .network(let reason): return reason
+            }
+        }
     }
 
     private let session: URLSession

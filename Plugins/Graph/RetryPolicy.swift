@@ -17,13 +17,18 @@ struct RetryPolicy: Sendable {
         return raw * Double.random(in: 0.5...1)
     }
 
+    /// The longest wait a `Retry-After` may ask for (a day); longer values are capped.
+    static let maxRetryAfterSeconds: Double = 86_400
+
     /// Seconds from now given by a `Retry-After` value, or `nil` when absent or unparsable.
-    /// A date in the past is 0.
+    /// A date in the past is 0; anything beyond ``maxRetryAfterSeconds`` is capped.
     static func retryAfterSeconds(_ value: String?, now: Date = Date()) -> Double? {
         guard let text = value?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-        if text.allSatisfy(\.isNumber), let seconds = Double(text) { return seconds }
+        if text.allSatisfy({ $0.isASCII && $0.isNumber }), let seconds = Double(text) {
+            return min(seconds, maxRetryAfterSeconds)
+        }
         guard let date = httpDate(text) else { return nil }
-        return max(0, date.timeIntervalSince(now))
+        return min(max(0, date.timeIntervalSince(now)), maxRetryAfterSeconds)
     }
 
     /// Parses the three HTTP-date forms: IMF-fixdate, RFC 850 and asctime.

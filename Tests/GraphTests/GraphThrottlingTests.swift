@@ -67,6 +67,11 @@ import XaasJSON
         // The host retries the same cursor, which then succeeds.
         let second = try h2.instance.readPage(cursor: first.nextCursor, checkpoint: nil, pageSizeHint: 10)
         #expect(second.records.map(\.externalId) == [GraphUsers.id(3)])
+        // An absurd Retry-After is capped at a day, not a crash.
+        fake.inject(.init(pathPrefix: "/v1.0/users", response: Self.throttled(429, retryAfter: "99999999999999999999999")))
+        #expect {
+            _ = try h2.instance.readPage(cursor: nil, checkpoint: nil, pageSizeHint: 10)
+        } throws: { ($0 as? PluginError)?.retryAfterMilliseconds == 86_400_000 }
     }
 
     @Test func retries503WithBackoffAndSurfaces504AsTransient() throws {
