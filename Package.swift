@@ -24,8 +24,8 @@ let connectors = [
     connector("StaticConnector", path: "Plugins/Static", swift: false),
 ]
 
-func testTarget(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
-    .testTarget(name: name, dependencies: dependencies + ["TestSupport"], swiftSettings: swiftSettings)
+func testTarget(_ name: String, _ dependencies: [Target.Dependency], exclude: [String] = []) -> Target {
+    .testTarget(name: name, dependencies: dependencies + ["TestSupport"], exclude: exclude, swiftSettings: swiftSettings)
 }
 
 let package = Package(
@@ -38,7 +38,9 @@ let package = Package(
         // The stable C ABI: one header, nothing else.
         .target(name: "PluginAPI", path: "Sources/PluginAPI"),
         // Swift glue for writing connectors against the C ABI.
-        .target(name: "PluginKit", dependencies: ["PluginAPI", "XaasJSON"], swiftSettings: swiftSettings),
+        .target(name: "PluginKit", dependencies: ["PluginAPI", "XaasJSON", "RuntimeInfo"], swiftSettings: swiftSettings),
+        // The toolchain identity a Swift plugin and the host must share (one definition for both).
+        .target(name: "RuntimeInfo", swiftSettings: swiftSettings),
         // A strict JSON parser/serialiser that keeps number text exact (shared by host and plugins).
         .target(name: "XaasJSON", swiftSettings: swiftSettings),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
@@ -47,7 +49,7 @@ let package = Package(
         // The Okta XaaS emulator.
         .target(name: "Emulator", dependencies: ["HTTPServer", "CSQLite"], swiftSettings: swiftSettings),
         // The host library: plugin loading, config, Okta client, sync engine, commands.
-        .target(name: "Host", dependencies: ["PluginAPI", "XaasJSON", "CSQLite", "Emulator", "HTTPServer"],
+        .target(name: "Host", dependencies: ["PluginAPI", "XaasJSON", "RuntimeInfo", "CSQLite", "Emulator", "HTTPServer"],
                 swiftSettings: swiftSettings),
         // Thin @main.
         .executableTarget(name: "xaas", dependencies: ["Host"], swiftSettings: swiftSettings),
@@ -55,11 +57,13 @@ let package = Package(
         // Test helpers shared by the test targets (paths of built products, subprocesses, temp dirs).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         testTarget("PluginKitTests", ["PluginKit", "XaasJSON"]),
-        testTarget("PluginHostTests", ["Host", "PluginAPI"]),
+        testTarget("PluginHostTests", ["Host", "PluginAPI", "PluginKit", "XaasJSON", "RuntimeInfo"]),
         testTarget("CSVTests", ["Host"]),
-        testTarget("LDIFTests", ["Host"]),
+        // interop/ holds the slapd/python-ldap scripts the tests run (not sources).
+        .testTarget(name: "LDIFTests", dependencies: ["Host", "PluginAPI", "TestSupport"], exclude: ["interop"],
+                    swiftSettings: swiftSettings),
         testTarget("HTTPServerTests", ["HTTPServer"]),
-        testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host"]),
+        testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host"], exclude: ["interop"]),
         testTarget("SyncTests", ["Host", "Emulator"]),
         testTarget("OktaClientTests", ["Host", "HTTPServer"]),
         testTarget("GraphTests", ["Host", "HTTPServer"]),

@@ -131,7 +131,7 @@ final class CSVReader {
                 }
             case .unquoted:
                 let start = index
-                while index < count, !stopUnquoted[Int(buffer[index])] { index += 1 }
+                index = scan(from: start, stops: stopUnquoted)
                 try append(start, &row)
                 guard index < count else { continue }
                 let stop = buffer[index]
@@ -153,7 +153,7 @@ final class CSVReader {
                 }
             case .quoted:
                 let start = index
-                while index < count, !stopQuoted[Int(buffer[index])] { index += 1 }
+                index = scan(from: start, stops: stopQuoted)
                 if index > start { lastWasCR = false }
                 try append(start, &row)
                 guard index < count else { continue }
@@ -201,6 +201,18 @@ final class CSVReader {
                 + "that is never closed before the end of the file")
         }
         return true
+    }
+
+    /// The index of the first byte at or after `start` that `stops` marks, or `count`.
+    @inline(__always)
+    private func scan(from start: Int, stops: [Bool]) -> Int {
+        let end = count
+        let bytes = buffer
+        return stops.withUnsafeBufferPointer { table in
+            var i = start
+            while i < end, !table[Int(bytes[i])] { i += 1 }
+            return i
+        }
     }
 
     /// Consumes a line end starting with `c` (at `index`): LF, CR or CRLF.

@@ -4,9 +4,9 @@
 /// ## Memory bound
 /// Keys are not stored: each is reduced to a 64-bit hash (FNV-1a with a murmur finaliser) in an
 /// open-addressing table (load ≤ 0.7, 16 bytes a slot). ExternalIds live once in one byte arena
-/// (a 1–3 byte length prefix plus the UTF-8 bytes). Per indexed entry that is ≈ 23–46 bytes of
-/// table plus the externalId's length + 1, e.g. ≈ 80 MB for 1,000,000 entries with 36-byte UUIDs,
-/// whatever the DN lengths. Two different keys sharing a 64-bit hash (odds ≈ n²/2⁶⁵, 3·10⁻⁸ at
+/// (a 1–3 byte length prefix plus the UTF-8 bytes), shared by all keys of one entry. Per key that is
+/// ≈ 23–46 bytes of table, plus the externalId's length + 1 per entry: ≈ 100 MB for 1,000,000 users
+/// keyed by DN and uid with 36-byte UUIDs, whatever the DN lengths (docs/performance.md). Two different keys sharing a 64-bit hash (odds ≈ n²/2⁶⁵, 3·10⁻⁸ at
 /// n = 10⁶) would resolve to the same entry.
 ///
 /// Not thread-safe; owned by one connector instance.
@@ -37,13 +37,21 @@ struct DNIndex {
     }
 
     /// Records that `key` names an entry with `externalId`; a later insert of the same key wins.
-    mutating func insert(_ key: UInt64, externalId: String, kind: Kind) {
-        if (count + 1) * 10 > keys.count * 7 { grow() }
-        let offset = UInt64(arena.count)
+    /// Returns the arena slot of `externalId`, which further keys of the same entry may share.
+    @discardableResult
+    mutating func insert(_ key: UInt64, externalId: String, kind: Kind) -> Int {
+        let offset = arena.count
         var n = externalId.utf8.count
         repeat { arena.append(UInt8(n & 0x7F) | (n > 0x7F ? 0x80 : 0)); n >>= 7 } while n > 0
         arena.append(contentsOf: externalId.utf8)
-        let packed = offset << 2 | kind.rawValue
+        insert(key, sharing: offset, kind: kind)
+        return offset
+    }
+
+    /// Records that `key` names the entry whose externalId is already stored at `offset`.
+    mutating func insert(_ key: UInt64, sharing offset: Int, kind: Kind) {
+        if (count + 1) * 10 > keys.count * 7 { grow() }
+        let packed = UInt64(offset) << 2 | kind.rawValue
         var slot = Int(truncatingIfNeeded: key) & (keys.count - 1)
         while values[slot] != 0 {
             if keys[slot] == key { values[slot] = packed; return }

@@ -209,7 +209,10 @@ enum DistinguishedName {
 
         static func isNumericOID(_ s: String) -> Bool {
             let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-            return parts.count >= 2 && parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+            // RFC 4512 `number`: digits without a leading zero (except `0` itself).
+            return parts.count >= 2 && parts.allSatisfy {
+                !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && ($0.count == 1 || !$0.hasPrefix("0"))
+            }
         }
     }
 }

@@ -75,6 +75,7 @@ final class LDIFConnector: Connector {
         cancelRequested.store(false, ordering: .relaxed)
         if let cursor = request.cursor {
             if cursor != handedOutCursor || reader == nil { try resume(cursor) }
+            handedOutCursor = nil
         } else {
             try restart()
         }
@@ -134,12 +135,15 @@ final class LDIFConnector: Connector {
               let offset = UInt64(parts[1]), let line = Int(parts[2]), line >= 1 else {
             throw ConnectorError(status: XAAS_INVALID_ARGUMENT, "read_page: cursor `\(cursor)` was not made by the ldif connector")
         }
-        if p == .memberships, !indexComplete {
-            try restart()
-            var ignored = Batch()
-            while let record = try reader!.next() { try usersPass(record, &ignored) }
-            indexComplete = true
+        // A cursor this instance did not hand out: rebuild the index (and pass-1 state) from the
+        // records before it — all of them for a pass-2 cursor — without emitting anything.
+        try restart()
+        var ignored = Batch()
+        while p == .memberships || reader!.position.offset < offset {
+            guard let record = try reader!.next() else { break }
+            try usersPass(record, &ignored)
         }
+        if p == .memberships { indexComplete = true }
         phase = p
         reader = try open(offset: offset, line: line)
     }
@@ -187,10 +191,17 @@ final class LDIFConnector: Connector {
             return
         case .user:
             let id = try mapper.externalId(entry, r, key: settings.externalId, setting: "settings.externalId")
-            index.insert(DNIndex.hash("dn:", try mapper.normalizedDN(r)), externalId: id, kind: .user)
+            // The index serves membership resolution and change records only.
+            guard settings.groups != nil || settings.changeRecords else {
+                _ = try mapper.normalizedDN(r)  // still reject an invalid DN, with its line
+                batch.records.append(Record(kind: .user, externalId: id, status: mapper.status(entry),
+                                            attributes: mapper.attributes(entry, dn: r.dn, group: false)))
+                return
+            }
+            let slot = index.insert(DNIndex.hash("dn:", try mapper.normalizedDN(r)), externalId: id, kind: .user)
             if settings.groups?.objectClasses.contains("posixgroup") == true {
                 for uid in entry.values("uid") {
-                    index.insert(DNIndex.hash("uid:", String(decoding: uid, as: UTF8.self).lowercased()), externalId: id, kind: .user)
+                    index.insert(DNIndex.hash("uid:", String(decoding: uid, as: UTF8.self).lowercased()), sharing: slot, kind: .user)
                 }
             }
             batch.records.append(Record(kind: .user, externalId: id, status: mapper.status(entry),

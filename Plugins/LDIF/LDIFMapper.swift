@@ -33,7 +33,11 @@ struct LDIFMapper {
 
     /// The externalId of an entry from attribute `key` (or `dn`), or a located error.
     func externalId(_ entry: LDIFEntry, _ record: LDIFRecord, key: String, setting: String) throws(LDIFError) -> String {
-        if key == "dn" { return try normalizedDN(record) }
+        if key == "dn" {
+            let dn = try normalizedDN(record)
+            guard !dn.isEmpty else { throw LDIFError(.sourceData, "\(record.location(file)): the empty DN cannot be an externalId") }
+            return dn
+        }
         guard let first = entry.values(key).first else {
             throw LDIFError(.sourceData, "\(record.location(file)): field `\(key)`: the entry has no such attribute, which \(setting) names; choose an attribute every entry has (entryUUID needs slapcat or `ldapsearch … '*' +`), or \"dn\"")
         }

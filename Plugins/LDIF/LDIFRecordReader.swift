@@ -138,13 +138,12 @@ final class LDIFRecordReader {
     /// Splits the current logical line into description, value kind and raw value text.
     private func split(_ line: Int, dn: String? = nil) throws(LDIFError) -> SplitLine {
         let b = lines.bytes
-        let here = dn.map { "\(displayName) line \(line) (dn: \($0))" } ?? "\(displayName) line \(line)"
         guard let colon = b.firstIndex(of: UInt8(ascii: ":")) else {
-            throw LDIFError(.sourceData, "\(here): expected `attribute: value`, found a line without a colon")
+            throw LDIFError(.sourceData, "\(here(line, dn)): expected `attribute: value`, found a line without a colon")
         }
-        guard let description = AttributeDescription(b[..<colon]) else {
+        guard let description = describe(b[..<colon]) else {
             let shown = String(decoding: b[..<colon].prefix(64), as: UTF8.self)
-            throw LDIFError(.sourceData, "\(here): `\(shown)` is not a valid attribute description")
+            throw LDIFError(.sourceData, "\(here(line, dn)): `\(shown)` is not a valid attribute description")
         }
         var i = colon + 1
         var kind = ValueKind.plain
@@ -155,18 +154,35 @@ final class LDIFRecordReader {
     }
 
     /// The value bytes of a split line (base64 decoded, URL read when allowed).
+    /// "`file` line N (dn: …)" for messages.
+    private func here(_ line: Int, _ dn: String?) -> String {
+        dn.map { "\(displayName) line \(line) (dn: \($0))" } ?? "\(displayName) line \(line)"
+    }
+
+    /// Parsed attribute descriptions by their raw bytes (files repeat a few dozen names).
+    private var descriptions: [UInt64: (raw: [UInt8], description: AttributeDescription)] = [:]
+
+    private func describe(_ raw: ArraySlice<UInt8>) -> AttributeDescription? {
+        var h: UInt64 = 0xcbf29ce484222325
+        for c in raw { h = (h ^ UInt64(c)) &* 0x100000001b3 }
+        if let hit = descriptions[h], hit.raw.elementsEqual(raw) { return hit.description }
+        guard let parsed = AttributeDescription(raw) else { return nil }
+        if descriptions.count >= 4096 { descriptions.removeAll(keepingCapacity: true) }
+        descriptions[h] = (Array(raw), parsed)
+        return parsed
+    }
+
     private func decode(_ s: SplitLine, line: Int, dn: String?) throws(LDIFError) -> [UInt8] {
-        let here = dn.map { "\(displayName) line \(line) (dn: \($0))" } ?? "\(displayName) line \(line)"
         switch s.kind {
         case .plain:
             return Array(s.value)
         case .base64:
             guard let bytes = Base64.decode(s.value) else {
-                throw LDIFError(.sourceData, "\(here): attribute `\(s.description.type)`: invalid base64 after `::`")
+                throw LDIFError(.sourceData, "\(here(line, dn)): attribute `\(s.description.type)`: invalid base64 after `::`")
             }
             return bytes
         case .url:
-            return try readURL(String(decoding: s.value, as: UTF8.self), here: here, attribute: s.description.type)
+            return try readURL(String(decoding: s.value, as: UTF8.self), here: here(line, dn), attribute: s.description.type)
         }
     }
 

@@ -5,8 +5,8 @@ import HTTPServer
 extension Emulator {
     func handleInspection(_ request: HTTPRequest) -> HTTPResponse {
         let remote = request.remoteAddress
-        guard remote.isEmpty || remote.hasPrefix("127.") || remote.hasPrefix("[::1]") || remote.hasPrefix("::1")
-            || remote.hasPrefix("localhost") else {
+        let loopback = ["127.", "[::1]", "::1", "[::ffff:127.", "localhost"].contains { remote.hasPrefix($0) }
+        guard remote.isEmpty || loopback else {
             return Self.inspectionError(403, "the inspection API answers loopback clients only")
         }
         let parts = OktaRoute.segments(request.path).dropFirst(2).map { $0 }

@@ -119,17 +119,17 @@ extension Emulator {
         }
     }
 
-    /// The token of an `Authorization: SSWS <t>` or `Bearer <t>` header.
+    /// The token of an `Authorization: SSWS <t>` or `Bearer <t>` header. The space may be missing: Okta's Python
+    /// SDK 3.4 sends `SSWS<t>` (observed in the interop test); the emulator accepts it so that SDK works.
     static func token(_ header: String?) -> (value: String, bearer: Bool)? {
         guard let header else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2 else { return nil }
-        let value = parts[1].trimmingCharacters(in: .whitespaces)
-        switch parts[0].lowercased() {
-        case "ssws": return (value, false)
-        case "bearer": return (value, true)
-        default: return nil
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        let lower = trimmed.lowercased()
+        for (scheme, bearer) in [("ssws", false), ("bearer", true)] where lower.hasPrefix(scheme) {
+            let value = trimmed.dropFirst(scheme.count).trimmingCharacters(in: .whitespaces)
+            return value.isEmpty ? nil : (value, bearer)
         }
+        return nil
     }
 
     private static func takeForced(_ org: inout OrgState) -> HTTPResponse? {

@@ -141,7 +141,17 @@ extension EmulatorState {
 
     /// Writes changed entries to the state file, if any (errors go to stderr: the emulator keeps serving).
     mutating func flush() {
-        guard let store else { return }
+        guard let store else {
+            // No state file: drop the change tracking so it does not grow without bound.
+            for name in Array(orgs.keys) {
+                orgs[name]!.dirtySessions = []
+                for source in Array(orgs[name]!.directories.keys) {
+                    orgs[name]!.directories[source]!.dirtyUsers = []
+                    orgs[name]!.directories[source]!.dirtyGroups = []
+                }
+            }
+            return
+        }
         do {
             try store.flush(&self)
         } catch {

@@ -70,7 +70,10 @@ public struct EmulatorConfiguration: Sendable {
     public struct Org: Sendable {
         public var name: String
         /// API tokens (SSWS or Bearer) of this org. A token belongs to exactly one org.
-        public var tokens: [String] { tokenScopes.map(\.value) }
+        public var tokens: [String] {
+            get { tokenScopes.map(\.value) }
+            set { tokenScopes = newValue.map { Token($0) } }
+        }
         public var tokenScopes: [Token]
         /// The identity source (app instance) IDs of this org.
         public var identitySources: [String]

@@ -27,7 +27,7 @@ struct HTTPConnection {
                 }
             }
             if !serveOne() {
-                return Socket.lingeringClose(fd, seconds: min(2, configuration.readTimeoutSeconds))
+                return Socket.lingeringClose(fd, seconds: 2)
             }
         }
     }
@@ -48,6 +48,7 @@ struct HTTPConnection {
         let tokens = head.headers.values("Connection").flatMap(Self.tokens)
         var keepAlive = head.minorVersion >= 1 ? !tokens.contains("close") : tokens.contains("keep-alive")
         let response = core.handler.handle(request)
+        if response.dropsConnection { return false }
         if response.headers.values("Connection").flatMap(Self.tokens).contains("close") || core.isStopping {
             keepAlive = false
         }
@@ -66,6 +67,7 @@ struct HTTPConnection {
             guard head.minorVersion >= 1 else { throw .bad("Transfer-Encoding in an HTTP/1.0 request") }
             let codings = encodings.flatMap(Self.tokens)
             guard codings.last == "chunked" else { throw .bad("Transfer-Encoding must end with 'chunked'") }
+            guard !codings.dropLast().contains("chunked") else { throw .bad("'chunked' applied more than once") }
             guard codings.count == 1 else {
                 throw .notImplemented("transfer coding '\(codings.dropLast().joined(separator: ", "))'")
             }

@@ -105,11 +105,21 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// When true the server writes nothing and closes the connection (fault injection: the client sees the
+    /// connection dropped mid-request). Status, headers and body are ignored.
+    public var dropsConnection: Bool = false
 
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// A response that is never sent: the server closes the connection instead (see ``dropsConnection``).
+    public static var dropConnection: HTTPResponse {
+        var response = HTTPResponse(status: 500)
+        response.dropsConnection = true
+        return response
     }
 
     /// A response with a JSON body (`Content-Type: application/json`).

@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -22,7 +21,8 @@ public final class HTTPServer: Sendable {
     private enum Phase {
         case ready
         case running(ServerCore)
-        case stopped
+        /// Keeps the core of a stopped server so ``activeConnections`` can report stragglers.
+        case stopped(ServerCore?)
     }
 
     private let configuration: HTTPServerConfiguration
@@ -56,9 +56,9 @@ public final class HTTPServer: Sendable {
             for fd in pipeFds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
             let core = ServerCore(configuration: configuration, handler: handler, listener: listener,
                                   wake: (pipeFds[0], pipeFds[1]))
-            let thread = Thread { core.acceptLoop() }
-            thread.name = "http accept :\(port)"
-            thread.start()
+            guard DetachedThread.start({ core.acceptLoop() }) else {
+                throw .system(operation: "start the accept thread for", address: configuration.host, code: EAGAIN)
+            }
             state.phase = .running(core)
             state.port = port
             return port
@@ -77,10 +77,17 @@ public final class HTTPServer: Sendable {
         return host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
     }
 
-    /// How many connections are being served right now (for metrics and tests).
+    /// How many connections are open right now (for metrics and tests); after ``stop()``, those still
+    /// finishing (0 once `stop()` returned in time).
     public var activeConnections: Int {
-        guard case .running(let core) = state.withLock({ $0.phase }) else { return 0 }
-        return core.connections.withLock { $0 }
+        let core: ServerCore? = state.withLock { state in
+            switch state.phase {
+            case .ready: return nil
+            case .running(let core): return core
+            case .stopped(let core): return core
+            }
+        }
+        return core?.connections.withLock { $0 } ?? 0
     }
 
     /// Stops accepting and frees the port, closes idle keep-alive connections, lets in-flight requests
@@ -88,9 +95,16 @@ public final class HTTPServer: Sendable {
     /// after 5 seconds, whichever comes first. Safe to call more than once, and from any thread.
     public func stop() {
         let core: ServerCore? = state.withLock { state in
-            defer { state.phase = .stopped }
-            if case .running(let core) = state.phase { return core }
-            return nil
+            switch state.phase {
+            case .ready:
+                state.phase = .stopped(nil)
+                return nil
+            case .running(let core):
+                state.phase = .stopped(core)
+                return core
+            case .stopped:
+                return nil
+            }
         }
         guard let core else { return }
         core.beginStop()

@@ -26,8 +26,10 @@ enum ResponseSerializer {
         if headers["Date"] == nil { headers.add("Date", httpDate()) }
         if status < 200 || status == 204 {
             headers.remove("Content-Length")
-        } else if !(isHead || status == 304) || headers["Content-Length"] == nil {
-            headers.set("Content-Length", String(response.body.count))
+        } else if status == 304 {
+            // Keeps the handler's Content-Length (the length of the representation), adds none.
+        } else if !isHead || headers["Content-Length"] == nil {
+            headers.set("Content-Length", String(response.body.count))  // the real body length wins
         }
         if !keepAlive {
             headers.set("Connection", "close")

@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -59,14 +58,27 @@ final class ServerCore: Sendable {
         while !isStopping {
             guard Socket.waitReadable(listener, wake: wakeRead, deadline: nil) == .readable else { return }
             while !isStopping {
-                guard let (fd, remote) = Socket.accept(listener) else {
+                switch Socket.accept(listener) {
+                case .connection(let fd, let remote):
+                    admit(fd, remote: remote)
+                    continue
+                case .failed(let code):
                     // Out of descriptors or memory: back off instead of spinning on a readable listener.
-                    if [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(errno) { usleep(50_000) }
-                    break  // EAGAIN (nothing pending), ECONNABORTED, …: wait again
+                    if code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM { usleep(50_000) }
                 }
-                admit(fd, remote: remote)
+                break  // EAGAIN (nothing pending), ECONNABORTED, …: wait again
             }
         }
+    }
+
+    /// Answers 503 without blocking the accept loop, then closes.
+    private func refuse(_ fd: Int32) {
+        let body = "too many connections\n"
+        let text = "HTTP/1.1 503 Service Unavailable\r\nDate: \(ResponseSerializer.httpDate())\r\n"
+            + "Content-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\n"
+            + "Retry-After: 1\r\nConnection: close\r\n\r\n\(body)"
+        _ = Socket.sendAll(fd, Array(text.utf8), nonBlocking: true)
+        Socket.quickClose(fd)
     }
 
     /// Starts a connection thread, or answers 503 when `maxConnections` are already being served.
@@ -76,21 +88,15 @@ final class ServerCore: Sendable {
             count += 1
             return true
         }
-        guard admitted else {
-            let body = "too many connections\n"
-            let text = "HTTP/1.1 503 Service Unavailable\r\nDate: \(ResponseSerializer.httpDate())\r\n"
-                + "Content-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\n"
-                + "Retry-After: 1\r\nConnection: close\r\n\r\n\(body)"
-            _ = Socket.sendAll(fd, Array(text.utf8), nonBlocking: true)
-            Socket.quickClose(fd)
-            return
-        }
-        let thread = Thread { [self] in
+        guard admitted else { return refuse(fd) }
+        let started = DetachedThread.start { [self] in
             var connection = HTTPConnection(fd: fd, remoteAddress: remote, core: self)
             connection.run()
             connections.withLock { $0 -= 1 }
         }
-        thread.name = "http \(remote)"
-        thread.start()
+        if !started {
+            connections.withLock { $0 -= 1 }
+            refuse(fd)
+        }
     }
 }

@@ -4,18 +4,16 @@ private let sockStream = Int32(SOCK_STREAM.rawValue)
 private let sockCloexec = Int32(SOCK_CLOEXEC.rawValue)
 private let sendFlags = Int32(MSG_NOSIGNAL)  // a peer that went away must not raise SIGPIPE
 private func systemListen(_ fd: Int32, _ backlog: Int32) -> Int32 { Glibc.listen(fd, backlog) }
-private func systemAccept(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>, _ length: UnsafeMutablePointer<socklen_t>) -> Int32 {
-    Glibc.accept(fd, address, length)
-}
+private func systemAccept(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>,
+                          _ length: UnsafeMutablePointer<socklen_t>) -> Int32 { Glibc.accept(fd, address, length) }
 #elseif canImport(Darwin)
 import Darwin
 private let sockStream = SOCK_STREAM
 private let sockCloexec: Int32 = 0
 private let sendFlags: Int32 = 0  // SO_NOSIGPIPE is set on every socket instead
 private func systemListen(_ fd: Int32, _ backlog: Int32) -> Int32 { Darwin.listen(fd, backlog) }
-private func systemAccept(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>, _ length: UnsafeMutablePointer<socklen_t>) -> Int32 {
-    Darwin.accept(fd, address, length)
-}
+private func systemAccept(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>,
+                          _ length: UnsafeMutablePointer<socklen_t>) -> Int32 { Darwin.accept(fd, address, length) }
 #endif
 
 /// Thin, EINTR-safe wrappers over the POSIX socket calls the server uses. All functions are free of shared
@@ -90,8 +88,15 @@ enum Socket {
         return (fd, describe(actual).port)
     }
 
-    /// Accepts one pending connection. Returns `nil` with `errno` set when none could be accepted.
-    static func accept(_ listener: Int32) -> (fd: Int32, remote: String)? {
+    /// The outcome of one `accept`.
+    enum Accepted {
+        case connection(fd: Int32, remote: String)
+        /// Nothing accepted; the errno (EAGAIN when nothing is pending).
+        case failed(Int32)
+    }
+
+    /// Accepts one pending connection.
+    static func accept(_ listener: Int32) -> Accepted {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         while true {
@@ -102,10 +107,11 @@ enum Socket {
                 // accept4 is not exported to Swift: set close-on-exec right away (a tiny window remains).
                 _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
                 configureNoSigPipe(fd)
-                return (fd, describe(storage).text)
+                return .connection(fd: fd, remote: describe(storage).text)
             }
-            if errno == EINTR { continue }
-            return nil
+            let code = errno
+            if code == EINTR { continue }
+            return .failed(code)
         }
     }
 
@@ -142,7 +148,7 @@ enum Socket {
     static func configureConnection(_ fd: Int32, sendTimeout: Double) {
         setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
         let seconds = max(sendTimeout, 0.001)
-        var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1e6))
+        var tv = timeval(tv_sec: .init(seconds), tv_usec: .init((seconds - Double(Int(seconds))) * 1e6))
         _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 

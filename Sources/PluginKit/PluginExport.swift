@@ -1,5 +1,6 @@
 public import PluginAPI
 import Glibc
+import RuntimeInfo
 
 /// Turns a Swift ``Connector`` type into the C descriptor and operations table of the xaas ABI.
 ///

@@ -34,6 +34,13 @@ import TestSupport
         #expect(atRead.message.contains(path), "\(atRead.message)")
     }
 
+    @Test func directoryIsAConfigError() throws {
+        let harness = try ConnectorHarness(settings: CSVFixture.settings(path: fixture.directory.path))
+        let error = try #require(callError { try harness.check() })
+        #expect(error.status == XAAS_CONFIG)
+        #expect(error.message.contains("is a directory"), "\(error.message)")
+    }
+
     @Test func checkValidatesTheHeader() throws {
         let path = try fixture.write("login,name\n1,a\n")
         try ConnectorHarness(settings: CSVFixture.settings(path: path, externalId: "login")).check()

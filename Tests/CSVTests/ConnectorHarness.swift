@@ -6,8 +6,8 @@ import TestSupport
 /// close) the way the host does, and hands back plain Swift values for assertions.
 ///
 /// ## Threading
-/// Each harness is used by one test at a time; `cancel` may be called from another thread.
-final class ConnectorHarness: @unchecked Sendable {
+/// Not thread-safe: each harness is used by one test on one thread.
+final class ConnectorHarness {
     /// One record as a test sees it.
     struct TestRecord: Equatable, CustomStringConvertible {
         var externalId: String

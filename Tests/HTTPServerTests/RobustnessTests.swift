@@ -39,14 +39,16 @@ struct RobustnessTests {
         try await Fixture.withServer { server, port in
             let clients = try (0..<200).map { _ in try RawClient(port: port) }
             #expect(Fixture.eventually { server.activeConnections == 200 })
-            let failures = Mutex(0)
-            DispatchQueue.concurrentPerform(iterations: clients.count) { i in
-                let client = clients[i]
-                client.send("POST /c/\(i) HTTP/1.1\r\nHost: x\r\nContent-Length: \(String(i).count)\r\n\r\n\(i)")
-                let ok = (try? client.readResponse()).map { $0.status == 200 && $0.text == "\(i)" } ?? false
-                if !ok { failures.withLock { $0 += 1 } }
+            // Every request is in the server before any response is read: 200 handlers run side by side.
+            for (i, client) in clients.enumerated() {
+                #expect(client.send("POST /c/\(i) HTTP/1.1\r\nHost: x\r\nContent-Length: \(String(i).count)\r\n\r\n\(i)"))
             }
-            #expect(failures.withLock { $0 } == 0)
+            var served = 0
+            for (i, client) in clients.enumerated() {
+                let response = try client.readResponse()
+                if response.status == 200, response.text == "\(i)", response.header("X-Target") == "/c/\(i)" { served += 1 }
+            }
+            #expect(served == 200)
             // And through URLSession, concurrently.
             let codes = try await withThrowingTaskGroup(of: Int.self) { group in
                 for i in 0..<50 {
@@ -59,6 +61,10 @@ struct RobustnessTests {
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
             #expect(codes.count == 50 && codes.allSatisfy { $0 == 200 })
+            #expect(server.activeConnections >= 200)
+            server.stop()  // closes every idle keep-alive connection
+            #expect(server.activeConnections == 0)
+            #expect(clients.allSatisfy { $0.isClosedByPeer() })
         }
     }
 

@@ -34,6 +34,10 @@ struct RoundTripTests {
         try server.start()
         defer { server.stop() }
         #expect(throws: HTTPServerError.alreadyStarted) { try server.start() }
+        server.stop()
+        server.stop()  // idempotent
+        #expect(throws: HTTPServerError.alreadyStarted) { try server.start() }
+        HTTPServer(handler: Fixture.echo).stop()  // never started: a no-op
     }
 
     @Test("GET and POST round trips through URLSession")
@@ -80,6 +84,13 @@ struct RoundTripTests {
             #expect(date.wholeMatch(of: /[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT/) != nil)
         }
         #expect(ResponseSerializer.httpDate(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        let lying = HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Length", "99"),
+                                                                    ("Transfer-Encoding", "chunked")]), body: [1, 2])
+        let text = String(decoding: ResponseSerializer.head(for: lying, isHead: false, keepAlive: false).bytes, as: UTF8.self)
+        #expect(text.contains("Content-Length: 2\r\n") && !text.contains("99") && !text.contains("chunked"))
+        #expect(text.contains("Connection: close\r\n"))
+        let noContent = ResponseSerializer.head(for: HTTPResponse(status: 204, body: [1]), isHead: false, keepAlive: true)
+        #expect(!noContent.sendsBody && !String(decoding: noContent.bytes, as: UTF8.self).contains("Content-Length"))
     }
 
     @Test("keep-alive: several requests on one connection, then Connection: close is honoured")
@@ -152,6 +163,21 @@ struct RoundTripTests {
             #expect(head.status == 200 && head.header("Content-Length") == "12" && head.body.isEmpty)
             let get = try client.readResponse()
             #expect(get.text == "twelve bytes")
+        }
+    }
+
+    @Test("a handler can drop the connection without answering (fault injection)")
+    func dropConnection() async throws {
+        let handler = ClosureHandler { request in request.path == "/drop" ? .dropConnection : .text(200, "ok") }
+        try await Fixture.withServer(handler) { server, port in
+            let client = try RawClient(port: port)
+            client.send("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try client.readResponse().status == 200)
+            client.send("GET /drop HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(client.readToEnd().isEmpty)
+            await #expect(throws: (any Error).self) {
+                _ = try await URLSession.shared.data(from: URL(string: "\(server.baseURL)/drop")!)
+            }
         }
     }
 

@@ -8,22 +8,24 @@ import Testing
     static let all = #""userFilter": ["*"], "externalId": "dn", "groups": false"#
 
     func only(_ text: String, _ extra: String = "") throws -> LDIFPlugin.Rec {
-        let result = try FixturesRead(text, extra)
+        let result = try readAll(text, extra)
         try #require(result.records.count == 1, "records: \(result.records)")
         return result.records[0]
     }
 
-    func FixturesRead(_ text: String, _ extra: String = "") throws -> LDIFPlugin.Result {
+    func readAll(_ text: String, _ extra: String = "") throws -> LDIFPlugin.Result {
         try LDIFFixtures.read(text, extra.isEmpty ? Self.all : Self.all + ", " + extra)
     }
 
     func failure(_ text: String, _ extra: String = "") -> LDIFPlugin.Failure? {
-        do { _ = try FixturesRead(text, extra); return nil } catch { return error as? LDIFPlugin.Failure }
+        do { _ = try readAll(text, extra); return nil } catch { return error as? LDIFPlugin.Failure }
     }
 
     @Test func unfoldsExactlyOneSpaceAndKeepsTrailingSpaces() throws {
-        let r = try only("dn: cn=x,dc=t\ndescription: very \n long\n  folded \n value\ncn: x\n")
+        let r = try only("dn: cn=x,dc=t\ndescription: very \n long\n  folded \n value\ncn: x  \nsn:  \r\n")
         #expect(r.values("description") == ["very long folded value"])
+        #expect(r.values("cn") == ["x  "])
+        #expect(r.values("sn") == [""])  // FILL spaces after the colon are not part of the value
     }
 
     @Test func foldsInsideBase64AndInsideAMultibyteCharacter() throws {
@@ -64,7 +66,7 @@ import Testing
 
     @Test func blankLinesCommentsAndCRLF() throws {
         let text = "\r\n\r\n# head\r\n#  folded\r\n comment\r\ndn: cn=a,dc=t\r\n# inside\r\ncn: a\r\n\r\n\r\n\r\ndn: cn=b,dc=t\r\ncn: b"
-        let result = try FixturesRead(text)
+        let result = try readAll(text)
         #expect(result.records.map { $0.values("cn") } == [["a"], ["b"]])
     }
 
@@ -117,7 +119,7 @@ import Testing
         # numEntries: 1
 
         """
-        #expect(try FixturesRead(text).records.count == 1)
+        #expect(try readAll(text).records.count == 1)
     }
 
     @Test func aTabContinuationIsRejectedWithItsLine() throws {
@@ -170,6 +172,16 @@ import Testing
             Issue.record("read succeeded")
         } catch let f as LDIFPlugin.Failure {
             #expect(f.status == XAAS_NOT_FOUND)
+        }
+    }
+
+    @Test func aCancelledHostStopsTheRead() throws {
+        let path = try LDIFFixtures.write("dn: cn=x,dc=t\ncn: x\n")
+        do {
+            _ = try LDIFPlugin.read(LDIFFixtures.settings(path, Self.all), cancelled: true)
+            Issue.record("read succeeded")
+        } catch let f as LDIFPlugin.Failure {
+            #expect(f.status == XAAS_CANCELLED)
         }
     }
 }

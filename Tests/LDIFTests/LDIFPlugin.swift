@@ -56,12 +56,13 @@ enum LDIFPlugin {
 
     /// Writes `settings` (a JSON object text) and reads everything, `pageSize` records a page.
     /// `cursorTransform` may replace each cursor (to test resuming from a fresh instance).
-    static func read(_ settings: String, pageSize: UInt32 = 100, reopenEachPage: Bool = false) throws -> Result {
+    static func read(_ settings: String, pageSize: UInt32 = 100, reopenEachPage: Bool = false,
+                     cancelled: Bool = false) throws -> Result {
         guard let descriptor, let ops = descriptor.pointee.ops else {
             throw Failure(status: -1, message: "cannot load \(TestSupport.connectorLibrary("LDIFConnector").path): \(String(cString: dlerror()))")
         }
         var result = Result()
-        var instance = try open(ops, descriptor, settings)
+        var instance = try open(ops, descriptor, settings, services: cancelled ? cancelledServices : nil)
         defer { ops.pointee.close(instance) }
         var cursor: String? = nil
         repeat {
@@ -101,8 +102,16 @@ enum LDIFPlugin {
         return result
     }
 
+    /// Host services whose `is_cancelled` always says yes (lives for the whole process).
+    nonisolated(unsafe) static let cancelledServices: UnsafePointer<xaas_host_services> = {
+        let p = UnsafeMutablePointer<xaas_host_services>.allocate(capacity: 1)
+        p.initialize(to: xaas_host_services(struct_size: MemoryLayout<xaas_host_services>.size, context: nil,
+                                            log: nil, is_cancelled: { _ in 1 }, get_extension: nil))
+        return UnsafePointer(p)
+    }()
+
     private static func open(_ ops: UnsafePointer<xaas_plugin_ops>, _ descriptor: UnsafePointer<xaas_plugin_descriptor>,
-                             _ settings: String) throws -> UnsafeMutableRawPointer? {
+                             _ settings: String, services: UnsafePointer<xaas_host_services>? = nil) throws -> UnsafeMutableRawPointer? {
         var instance: UnsafeMutableRawPointer? = nil
         var message = [CChar](repeating: 0, count: 4096)
         let bytes = Array(settings.utf8)
@@ -111,7 +120,7 @@ enum LDIFPlugin {
                                  capacity: buffer.count, retry_after_ms: 0)
             return bytes.withUnsafeBufferPointer { b in
                 b.withMemoryRebound(to: CChar.self) { c in
-                    ops.pointee.open(descriptor, nil, c.baseAddress, c.count, &instance, &err)
+                    ops.pointee.open(descriptor, services, c.baseAddress, c.count, &instance, &err)
                 }
             }
         }

@@ -33,27 +33,52 @@ struct NDJSONWriter {
         append(record.status.rawValue)
         append("\",\"attributes\":{")
         let attributes = record.attributes
-        var done = [Bool](repeating: false, count: attributes.count)
-        var first = true
-        for i in attributes.indices where !done[i] {
-            let name = attributes[i].name
-            var repeats: [Int] = []
-            for j in (i + 1) ..< attributes.count where !done[j] && attributes[j].name == name {
-                repeats.append(j)
-                done[j] = true
-            }
-            if !first { buffer.append(UInt8(ascii: ",")) }
-            first = false
-            appendString(name)
-            buffer.append(UInt8(ascii: ":"))
-            if repeats.isEmpty {
-                appendString(attributes[i].value)
-            } else {
+        if attributes.count <= 32 {
+            // Small records: group repeated names by scanning, without allocating.
+            var first = true
+            for i in attributes.indices {
+                let name = attributes[i].name
+                var seenBefore = false
+                for j in 0 ..< i where attributes[j].name == name { seenBefore = true; break }
+                if seenBefore { continue }
+                var repeated = false
+                for j in (i + 1) ..< attributes.count where attributes[j].name == name { repeated = true; break }
+                if !first { buffer.append(UInt8(ascii: ",")) }
+                first = false
+                appendString(name)
+                buffer.append(UInt8(ascii: ":"))
+                if !repeated {
+                    appendString(attributes[i].value)
+                    continue
+                }
                 buffer.append(UInt8(ascii: "["))
                 appendString(attributes[i].value)
-                for j in repeats {
+                for j in (i + 1) ..< attributes.count where attributes[j].name == name {
                     buffer.append(UInt8(ascii: ","))
                     appendString(attributes[j].value)
+                }
+                buffer.append(UInt8(ascii: "]"))
+            }
+        } else {
+            var order: [String] = []
+            var values: [String: [String]] = [:]
+            for attribute in attributes {
+                if values[attribute.name] == nil { order.append(attribute.name) }
+                values[attribute.name, default: []].append(attribute.value)
+            }
+            for (k, name) in order.enumerated() {
+                if k > 0 { buffer.append(UInt8(ascii: ",")) }
+                appendString(name)
+                buffer.append(UInt8(ascii: ":"))
+                let all = values[name]!
+                if all.count == 1 {
+                    appendString(all[0])
+                    continue
+                }
+                buffer.append(UInt8(ascii: "["))
+                for (v, value) in all.enumerated() {
+                    if v > 0 { buffer.append(UInt8(ascii: ",")) }
+                    appendString(value)
                 }
                 buffer.append(UInt8(ascii: "]"))
             }
@@ -90,7 +115,7 @@ struct NDJSONWriter {
     private mutating func appendString(_ s: String) {
         buffer.append(UInt8(ascii: "\""))
         var s = s
-        s.withUTF8 { bytes in
+        s.withUTF8 { (bytes: UnsafeBufferPointer<UInt8>) in
             var runStart = 0
             for (i, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
                 if runStart < i { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart ..< i])) }

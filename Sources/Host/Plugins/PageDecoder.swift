@@ -1,3 +1,4 @@
+import Glibc
 import PluginAPI
 
 /// Copies a plugin's C page into a ``SourcePage``, checking every record against the ABI.
@@ -64,12 +65,18 @@ enum PageDecoder {
     }
 
     /// A validated UTF-8 string, or `nil` when the bytes are not UTF-8 (or `ptr` is NULL with `len` > 0).
+    ///
+    /// Decodes with repair (the fast, non-generic path) and rejects the result when repair changed
+    /// the bytes: valid UTF-8 decodes to exactly the same bytes.
     @inline(__always)
     static func string(_ s: xaas_str) -> String? {
         guard s.len > 0 else { return "" }
         guard let ptr = s.ptr else { return nil }
-        return UnsafeRawPointer(ptr).withMemoryRebound(to: UInt8.self, capacity: s.len) { bytes in
-            String(validating: UnsafeBufferPointer(start: bytes, count: s.len), as: UTF8.self)
-        }
+        let bytes = UnsafeRawBufferPointer(start: ptr, count: s.len)
+        let decoded = String(decoding: bytes.bindMemory(to: UInt8.self), as: UTF8.self)
+        guard decoded.utf8.count == s.len else { return nil }
+        let same = decoded.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, ptr, s.len) == 0 }
+            ?? decoded.utf8.elementsEqual(bytes)
+        return same ? decoded : nil
     }
 }

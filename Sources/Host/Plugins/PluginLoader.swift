@@ -64,6 +64,10 @@ enum PluginLoader {
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw PluginError(.load, "\(path): not a regular file")
         }
+        if info.st_uid != 0 && info.st_uid != geteuid() {
+            throw PluginError(.load, "\(path): refusing to load a plugin owned by uid \(info.st_uid) "
+                + "(only root or the current user, uid \(geteuid()), may own plugins)")
+        }
         let mode = info.st_mode & 0o7777
         if mode & 0o022 != 0 {
             throw PluginError(.load, "\(path): refusing to load a plugin writable by group or others "

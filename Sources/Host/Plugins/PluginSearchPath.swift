@@ -12,10 +12,15 @@ public struct PluginSearchPath: Sendable {
     /// The environment variable holding extra plugin directories.
     public static let environmentVariable = "XAAS_PLUGIN_PATH"
 
+    /// `--plugin-path` directories, in the order given.
     public var extraDirectories: [String]
+    /// The directories listed in `XAAS_PLUGIN_PATH`.
     public var environmentDirectories: [String]
+    /// The directory of the `xaas` executable.
     public var executableDirectory: URL
 
+    /// A search path from command-line directories, the environment, and the executable's directory
+    /// (default: the directory of `/proc/self/exe`).
     public init(extraDirectories: [String] = [], environment: [String: String] = ProcessInfo.processInfo.environment,
                 executableDirectory: URL? = nil) {
         self.extraDirectories = extraDirectories

@@ -1,4 +1,4 @@
-/// The `runtime` string of Swift plugins: `swift-<toolchain version>` of the compiler that built
+/// The `runtime` string of Swift plugins and of the host: `swift-<toolchain version>` of the compiler that built
 /// this module. The host (which computes the same string the same way) refuses a Swift plugin built
 /// by another toolchain, because the Swift ABI is not stable on Linux.
 public enum SwiftRuntime {

@@ -1,0 +1,88 @@
+import Foundation
+import TestSupport
+
+/// Builds small C plugins for loader tests with the system C compiler (`cc`), against the real ABI header.
+enum CPluginBuilder {
+    /// The C compiler, when one is installed.
+    static let compiler: URL? = ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"]
+        .map { URL(fileURLWithPath: $0) }
+        .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+
+    static var headerDirectory: URL { TestSupport.packageRoot.appendingPathComponent("Sources/PluginAPI/include") }
+
+    /// A configurable plugin: every `-D` below changes one thing the loader must check.
+    static let source = #"""
+    #include "xaas_plugin.h"
+    #include <string.h>
+    #ifndef ABI_MAJOR
+    #define ABI_MAJOR XAAS_ABI_MAJOR
+    #endif
+    #ifndef DESC_SIZE
+    #define DESC_SIZE sizeof(xaas_plugin_descriptor)
+    #endif
+    #ifndef OPS_SIZE
+    #define OPS_SIZE sizeof(xaas_plugin_ops)
+    #endif
+    #ifndef RUNTIME
+    #define RUNTIME "c"
+    #endif
+    #ifndef READ_PAGE
+    #define READ_PAGE op_read
+    #endif
+    #ifndef CAPS
+    #define CAPS 0
+    #endif
+    #ifndef NAME
+    #define NAME "testplugin"
+    #endif
+    static int token;
+    static xaas_status op_open(const xaas_plugin_descriptor *self, const xaas_host_services *s, const char *json,
+                               size_t len, void **out, xaas_error *err) {
+        (void)self; (void)s; (void)json; (void)len; (void)err; *out = &token; return XAAS_OK;
+    }
+    static xaas_status op_read(void *inst, const xaas_read_request *r, xaas_page *page, xaas_error *err) {
+        (void)inst; (void)r; (void)err;
+        size_t size = page->struct_size; memset(page, 0, sizeof *page); page->struct_size = size; return XAAS_OK;
+    }
+    static void op_release(void *inst, xaas_page *page) { (void)inst; (void)page; }
+    static void op_close(void *inst) { (void)inst; }
+    static const xaas_plugin_ops ops = { .struct_size = OPS_SIZE, .open = op_open, .read_page = READ_PAGE,
+                                         .release_page = op_release, .close = op_close };
+    static const xaas_plugin_descriptor descriptor = {
+        .struct_size = DESC_SIZE, .abi_major = ABI_MAJOR, .abi_minor = 0, .runtime = RUNTIME,
+        .id = "org.xaas.test", .name = NAME, .version = "0.0.1", .description = "loader test",
+        .source_kind = "test", .capabilities = CAPS, .settings_schema_json = "{}", .ops = &ops };
+    #ifdef NO_ENTRY
+    __attribute__((visibility("default"))) const xaas_plugin_descriptor *some_other_entry(void) { return &descriptor; }
+    #else
+    __attribute__((visibility("default")))
+    const xaas_plugin_descriptor *xaas_plugin_entry_v1(const xaas_host_info *host) {
+    #ifdef RETURN_NULL
+        (void)host; return NULL;
+    #else
+        return host && host->abi_major == XAAS_ABI_MAJOR ? &descriptor : NULL;
+    #endif
+    }
+    #endif
+    """#
+
+    /// Compiles ``source`` with `defines` into `directory/<name>` (mode 0755) and returns its path.
+    static func build(_ name: String, defines: [String] = [], in directory: URL) throws -> URL {
+        guard let compiler else { throw BuildError(message: "no C compiler") }
+        let sourceFile = directory.appendingPathComponent(name + ".c")
+        try source.write(to: sourceFile, atomically: true, encoding: .utf8)
+        let output = directory.appendingPathComponent(name)
+        let result = try TestSupport.run(compiler, [
+            "-std=c11", "-shared", "-fPIC", "-fvisibility=hidden", "-I", headerDirectory.path,
+            "-o", output.path, sourceFile.path,
+        ] + defines.map { "-D" + $0 })
+        guard result.status == 0 else { throw BuildError(message: "cc failed: \(result.stderr)") }
+        chmod(output.path, 0o755)
+        return output
+    }
+
+    struct BuildError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+}
