@@ -21,6 +21,7 @@ let connectors = [
     connector("CSVConnector", path: "Plugins/CSV"),
     connector("LDIFConnector", path: "Plugins/LDIF"),
     connector("DynamoDBConnector", path: "Plugins/DynamoDB"),
+    connector("GraphConnector", path: "Plugins/Graph"),
     connector("StaticConnector", path: "Plugins/Static", swift: false),
 ]
 
@@ -67,5 +68,6 @@ let package = Package(
         testTarget("SyncTests", ["Host", "Emulator"]),
         testTarget("OktaClientTests", ["Host", "HTTPServer"]),
         testTarget("DynamoDBTests", ["Host", "HTTPServer"], exclude: ["interop"]),
+        testTarget("GraphTests", ["Host", "HTTPServer"]),
     ] + connectors.map(\.1)
 )
