@@ -99,6 +99,18 @@ extension StateStore {
             return result
         }
 
+        /// Removes what run `runId` planned for one entity; returns the action (and reason) it had, if any.
+        public func removePlan(runId: Int64, kind: String, externalId: String) throws -> (action: PlanAction, reason: String?)? {
+            var action: (PlanAction, String?)?
+            try db.query("SELECT action, reason FROM plan WHERE run_id=? AND kind=? AND external_id=?",
+                         [.int(runId), .text(kind), .text(externalId)]) { row in
+                action = PlanAction(rawValue: row.text(0) ?? "").map { ($0, row.text(1)) }
+            }
+            try db.run("DELETE FROM plan WHERE run_id=? AND kind=? AND external_id=?",
+                       [.int(runId), .text(kind), .text(externalId)])
+            return action
+        }
+
         /// Appends a plan entry of run `runId`.
         public func appendPlan(runId: Int64, _ e: PlanEntry) throws {
             try db.run("""
