@@ -20,6 +20,8 @@ func connector(_ name: String, path: String, swift: Bool = true) -> (Product, Ta
 let connectors = [
     connector("CSVConnector", path: "Plugins/CSV"),
     connector("LDIFConnector", path: "Plugins/LDIF"),
+    connector("DynamoDBConnector", path: "Plugins/DynamoDB"),
+    connector("GraphConnector", path: "Plugins/Graph"),
     connector("StaticConnector", path: "Plugins/Static", swift: false),
 ]
 
@@ -65,5 +67,7 @@ let package = Package(
         testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host"], exclude: ["interop"]),
         testTarget("SyncTests", ["Host", "Emulator"]),
         testTarget("OktaClientTests", ["Host", "HTTPServer"]),
+        testTarget("DynamoDBTests", ["Host", "HTTPServer"], exclude: ["interop"]),
+        testTarget("GraphTests", ["Host", "HTTPServer"]),
     ] + connectors.map(\.1)
 )

@@ -35,6 +35,12 @@ extension JSONValue {
     /// Appends `s` as a JSON string literal (escaping `"`, `\` and control characters) to `out`.
     public static func writeString(_ s: String, to out: inout String) {
         out += "\""
+        // Fast path: most values need no escape and are appended whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

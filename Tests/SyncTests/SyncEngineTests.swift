@@ -198,3 +198,32 @@ final class SleepLog: Sendable {
 func has(_ text: String?, _ part: String) -> Bool {
     text?.range(of: part) != nil
 }
+
+@Suite struct IncrementalDuplicateTests {
+    @Test func laterOccurrenceInAnIncrementalReadWins() async throws {
+        let dir = try TestSupport.makeTemporaryDirectory("incr-dup")
+        let okta = FakeImportTarget()
+        func run(_ source: ArraySource) async -> RunReport {
+            let job = SyncEngine.Job(
+                tenant: "t", source: "s", stateDirectory: dir, pageSize: 2,
+                rules: Planner.Rules(filter: nil, map: SyncEngineTests.mapping),
+                safeguards: SafeguardCheck(maxDeactivationPercent: nil, maxDeactivations: nil, approvedDeactivations: nil),
+                openSource: { source }, target: okta)
+            var engine = SyncEngine(options: SyncEngine.Options())
+            engine.sleep = { _ in }
+            return await engine.run(job).report
+        }
+        let users = workshopUsers(4)
+        _ = await run(ArraySource(records: users))
+        // A delta feed names emp-00002 twice on different pages: first disabled, then updated and active.
+        var disabled = users[1]
+        disabled.status = .inactive
+        var renamed = users[1]
+        renamed.attributes[3] = SourceAttribute("title", "Later")
+        let r = await run(ArraySource(records: [disabled, users[0], renamed], incremental: true))
+        #expect(r.status == .ok, "\(r.error ?? "")")
+        #expect((r.updated, r.deactivated, r.invalid) == (1, 0, 0))
+        #expect(okta.users["emp-00002"]?.active == true)
+        #expect(okta.users["emp-00002"]?.profile["title"] == "Later")
+    }
+}

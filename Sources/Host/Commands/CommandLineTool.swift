@@ -18,7 +18,7 @@ public enum CommandLineTool {
     }
 
     /// Every command, in help order. Each area declares its own list in its own file.
-    static let commands: [Command] = syncCommands + configCommands + pluginCommands + emulatorCommands + [
+    static let commands: [Command] = syncCommands + serveCommands + configCommands + pluginCommands + emulatorCommands + [
         Command(["version"], "print the xaas version") { _ in
             print("xaas \(XaasVersion.current)")
             return 0
@@ -31,7 +31,7 @@ public enum CommandLineTool {
             printUsage()
             return arguments.isEmpty ? 2 : 0
         }
-        let match = commands
+        let match = (commands + [workerCommand])
             .filter { arguments.starts(with: $0.words) }
             .max { $0.words.count < $1.words.count }
         guard let command = match else {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 extension CommandLineTool {
     /// The `sync` and `status` commands.
@@ -13,11 +14,15 @@ extension CommandLineTool {
 }
 
 /// `xaas sync [--config DIR] [--state DIR] [--tenant T]… [--source S]… [--dry-run] [--diff] [--full] [--json]
-/// [--approve-deactivations N] [--cancel-foreign-sessions] [--plugin-path DIR]…`
+/// [--approve-deactivations N] [--cancel-foreign-sessions] [--plugin-path DIR]… [--jobs N] [--log-format text|json]`
+///
+/// Each source runs in its own worker process (`xaas __worker`), so a connector that crashes or hangs past
+/// the source's `timeoutSeconds` fails only its own run. Sources of one tenant run one after another;
+/// tenants run concurrently, `--jobs` (default 4) at a time.
 ///
 /// Exit codes: 0 every run ok, 3 a safeguard blocked a run (and none failed), 1 otherwise, 2 usage.
 enum SyncCommand {
-    static let usage = "xaas sync [--config DIR] [--state DIR] [--tenant T]… [--source S]… [--dry-run] [--diff] [--full] [--json] [--approve-deactivations N] [--cancel-foreign-sessions] [--plugin-path DIR]…"
+    static let usage = "xaas sync [--config DIR] [--state DIR] [--tenant T]… [--source S]… [--dry-run] [--diff] [--full] [--json] [--approve-deactivations N] [--cancel-foreign-sessions] [--plugin-path DIR]… [--jobs N] [--log-format text|json]"
 
     static func run(_ args: [String]) async -> Int32 {
         if args.contains("-h") || args.contains("--help") { print("usage: \(usage)"); return 0 }
@@ -25,7 +30,7 @@ enum SyncCommand {
         let approve: Int?
         do throws(UsageError) {
             arguments = try Arguments(
-                args, options: ["--config", "--state", "--tenant", "--source", "--approve-deactivations", "--plugin-path"],
+                args, options: ["--config", "--state", "--tenant", "--source", "--approve-deactivations", "--plugin-path", "--jobs", "--log-format"],
                 flags: ["--dry-run", "--diff", "--full", "--json", "--cancel-foreign-sessions"])
             _ = try arguments.positionals(exactly: [])
             approve = try arguments.int("--approve-deactivations")
@@ -57,43 +62,56 @@ enum SyncCommand {
             StandardError.print("xaas: no enabled source matches in \(configPath.path)")
             return 1
         }
-        var options = SyncEngine.Options()
-        options.dryRun = arguments.flag("--dry-run")
-        options.full = arguments.flag("--full")
-        options.session.cancelForeignSessions = arguments.flag("--cancel-foreign-sessions")
-        let registry = PluginRegistry(searchPath: PluginSearchPath(extraDirectories: arguments.values("--plugin-path")))
-        let output = SyncOutput(json: arguments.flag("--json"), diff: arguments.flag("--diff"))
-        var reports: [RunReport] = []
+        let jobs: Int
+        let log: LogWriter
+        do throws(UsageError) {
+            jobs = try arguments.int("--jobs", in: 1...256) ?? 4
+            log = try LogWriter(option: arguments.value("--log-format"))
+        } catch {
+            StandardError.print("xaas: \(error.message)\nusage: \(usage)")
+            return 2
+        }
+        let output = SyncOutput(json: arguments.flag("--json"), diff: arguments.flag("--diff"), log: log)
+        let endpoints = TenantEndpoints(stateDirectory: stateDirectory)
+        defer { endpoints.close() }
+        let runner = WorkerRunner(log: log)
+        let absoluteConfig = configPath.standardizedFileURL
+        let absoluteState = URL(fileURLWithPath: stateDirectory.path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
+        let pluginPaths = arguments.values("--plugin-path").map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        // One lane per tenant: its sources in order; lanes (tenants) run concurrently, `--jobs` at a time.
+        var lanes: [[(index: Int, tenant: TenantConfig, source: SourceConfig)]] = []
+        var index = 0
         for (tenant, tenantSources) in selected {
-            let connection: TenantConnection
+            lanes.append(tenantSources.map { source in defer { index += 1 }; return (index, tenant, source) })
+        }
+        let results = Mutex<[Int: WorkerResult]>([:])
+        await Lanes.run(lanes, jobs: jobs) { item in
+            let (tenant, source) = (item.tenant, item.source)
+            output.started(tenant: tenant.name, source: source.name)
+            var job = WorkerJob(configPath: absoluteConfig, stateDirectory: absoluteState, tenant: tenant.name, source: source.name)
+            job.dryRun = arguments.flag("--dry-run")
+            job.full = arguments.flag("--full")
+            job.cancelForeignSessions = arguments.flag("--cancel-foreign-sessions")
+            job.approve = approve
+            job.pluginPaths = pluginPaths
+            let result: WorkerResult
             do {
-                connection = try TenantConnection(tenant: tenant, stateDirectory: stateDirectory)
+                job.endpoint = try endpoints.endpoint(for: tenant)
+                result = await runner.run(job, timeoutSeconds: source.timeoutSeconds)
             } catch {
-                for source in tenantSources {
-                    var r = RunReport(tenant: tenant.name, source: source.name)
-                    r.status = .failed
-                    r.error = "\(error)"
-                    output.finished(r)
-                    reports.append(r)
-                }
-                continue
+                result = .failed(tenant: tenant.name, source: source.name, durationMs: 0, "\(error)")
             }
-            defer { connection.close() }
-            var tenantOptions = options
-            tenantOptions.session.cooldownSeconds = connection.cooldownSeconds
-            for source in tenantSources {
-                output.started(tenant: tenant.name, source: source.name)
-                var engine = SyncEngine(options: tenantOptions)
-                engine.log = { output.log(tenant: tenant.name, source: source.name, $0) }
-                let job = SyncJobFactory.job(tenant: tenant, source: source, registry: registry,
-                                             stateDirectory: stateDirectory, approve: approve,
-                                             client: connection.client, log: engine.log)
-                let outcome = await engine.run(job)
-                output.finished(outcome.report)
-                if output.diff, let store = outcome.store, let runId = outcome.runId, outcome.report.error == nil || outcome.report.status == .blocked {
-                    try? PlanPrinter.diff(store: store, runId: runId) { print($0) }
-                }
-                reports.append(outcome.report)
+            output.finished(result.report)
+            results.withLock { $0[item.index] = result }
+        }
+        let ordered = results.withLock { all in all.keys.sorted().compactMap { all[$0] } }
+        let reports = ordered.map(\.report)
+        if output.diff {
+            for result in ordered where result.report.error == nil || result.report.status == .blocked {
+                guard let runId = result.runId,
+                      let store = try? StateStore(directory: absoluteState, tenant: result.report.tenant, source: result.report.source)
+                else { continue }
+                try? PlanPrinter.diff(store: store, runId: runId) { print($0) }
             }
         }
         output.summary(reports)
@@ -101,4 +119,9 @@ enum SyncCommand {
         if reports.contains(where: { $0.status == .blocked }) { return 3 }
         return 0
     }
+}
+
+extension CommandLineTool {
+    /// The hidden worker command (not listed in help).
+    static let workerCommand = Command([WorkerCommand.name], "") { args in await WorkerCommand.run(args) }
 }

@@ -9,21 +9,33 @@ final class SyncOutput: Sendable {
     let json: Bool
     let diff: Bool
     let terminal = isatty(STDERR_FILENO) != 0
+    let logWriter: LogWriter
 
-    init(json: Bool, diff: Bool) {
+    init(json: Bool, diff: Bool, log: LogWriter = LogWriter()) {
         self.json = json
         self.diff = diff
+        self.logWriter = log
     }
 
     func started(tenant: String, source: String) {
-        if terminal && !json { StandardError.print("\(tenant)/\(source): syncing…") }
+        if logWriter.format == .json {
+            logWriter.log(tenant: tenant, source: source, "syncing")
+        } else if terminal && !json {
+            StandardError.print("\(tenant)/\(source): syncing…")
+        }
     }
 
     func log(tenant: String, source: String, _ message: String) {
-        StandardError.print("[\(tenant)/\(source)] \(message)")
+        logWriter.log(tenant: tenant, source: source, message)
     }
 
     func finished(_ r: RunReport) {
+        if logWriter.format == .json {
+            logWriter.log(r.status == .failed ? "error" : "info", tenant: r.tenant, source: r.source,
+                          "\(r.status.rawValue): \(r.created) created, \(r.updated) updated, \(r.unchanged) unchanged, "
+                          + "\(r.deactivated) deactivated, \(r.invalid) invalid\(r.error.map { " — \($0)" } ?? "")")
+            return
+        }
         guard !json else { return }
         var line = "\(r.tenant)/\(r.source): \(r.status.rawValue)\(r.dryRun ? " (dry run: planned)" : "") — "
         line += "\(r.created) created, \(r.updated) updated, \(r.unchanged) unchanged, \(r.deactivated) deactivated"

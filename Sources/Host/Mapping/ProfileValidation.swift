@@ -26,8 +26,14 @@ extension Mapping {
                 return "\(name) is \(value.count) characters long (Okta allows \(range.lowerBound)–\(range.upperBound))"
             }
             if name == "email" || name == "secondEmail" {
-                let parts = value.split(separator: "@", omittingEmptySubsequences: false)
-                if parts.count != 2 || parts[0].isEmpty || parts[1].isEmpty || value.contains(" ") {
+                // Byte-level checks: this runs for every user of every run.
+                let bytes = value.utf8
+                let at = bytes.firstIndex(of: UInt8(ascii: "@"))
+                let valid = at.map { i in
+                    i != bytes.startIndex && bytes.index(after: i) != bytes.endIndex
+                        && !bytes[bytes.index(after: i)...].contains(UInt8(ascii: "@"))
+                } ?? false
+                if !valid || bytes.contains(UInt8(ascii: " ")) {
                     return "\(name) is not an email address"
                 }
             }

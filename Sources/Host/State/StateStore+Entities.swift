@@ -18,7 +18,11 @@ extension StateStore {
         try withDatabase { db in
             var result: AppliedEntity?
             try db.query(
-                "SELECT status, hash, profile FROM entities WHERE tenant=? AND source=? AND kind=? AND external_id=?",
+                """
+                SELECT e.status, e.hash, p.profile FROM entities e LEFT JOIN profiles p
+                  ON p.tenant=e.tenant AND p.source=e.source AND p.kind=e.kind AND p.external_id=e.external_id
+                WHERE e.tenant=? AND e.source=? AND e.kind=? AND e.external_id=?
+                """,
                 [.text(tenant), .text(source), .text(kind), .text(externalId)]
             ) { row in
                 result = AppliedEntity(
@@ -48,7 +52,11 @@ extension StateStore {
         try withDatabase { db in
             var out: [String: AppliedEntity] = [:]
             try db.query(
-                "SELECT kind, external_id, status, hash, profile FROM entities WHERE tenant=? AND source=?",
+                """
+                SELECT e.kind, e.external_id, e.status, e.hash, p.profile FROM entities e LEFT JOIN profiles p
+                  ON p.tenant=e.tenant AND p.source=e.source AND p.kind=e.kind AND p.external_id=e.external_id
+                WHERE e.tenant=? AND e.source=?
+                """,
                 [.text(tenant), .text(source)]
             ) { row in
                 out["\(row.text(0) ?? "")/\(row.text(1) ?? "")"] = AppliedEntity(

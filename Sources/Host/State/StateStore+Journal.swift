@@ -84,12 +84,17 @@ extension StateStore {
         try withDatabase { db in
             try db.transaction {
                 try db.run("""
-                    INSERT INTO entities(tenant, source, kind, external_id, status, hash, profile, updated_at)
-                    SELECT ?, ?, kind, external_id, status, hash, profile, ? FROM session_entities WHERE session_id=?
+                    INSERT INTO entities(tenant, source, kind, external_id, status, hash, updated_at)
+                    SELECT ?, ?, kind, external_id, status, hash, ? FROM session_entities WHERE session_id=? AND true
                     ON CONFLICT(tenant, source, kind, external_id) DO UPDATE SET
-                        status=excluded.status, hash=excluded.hash,
-                        profile=coalesce(excluded.profile, entities.profile), updated_at=excluded.updated_at
+                        status=excluded.status, hash=excluded.hash, updated_at=excluded.updated_at
                     """, [.text(tenant), .text(source), .double(Date().timeIntervalSince1970), .text(id)])
+                try db.run("""
+                    INSERT INTO profiles(tenant, source, kind, external_id, profile)
+                    SELECT ?, ?, kind, external_id, profile FROM session_entities
+                    WHERE session_id=? AND profile IS NOT NULL AND true
+                    ON CONFLICT(tenant, source, kind, external_id) DO UPDATE SET profile=excluded.profile
+                    """, [.text(tenant), .text(source), .text(id)])
                 try db.run("DELETE FROM session_entities WHERE session_id=?", [.text(id)])
                 try db.run("UPDATE sessions SET state='committed', okta_status='COMPLETED', finished_at=?, report=? WHERE id=?",
                            [.double(Date().timeIntervalSince1970), .optional(oktaReport), .text(id)])

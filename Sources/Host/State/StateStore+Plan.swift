@@ -89,13 +89,26 @@ extension StateStore {
         public func applied(kind: String, externalId: String) throws -> AppliedEntity? {
             var result: AppliedEntity?
             try db.query(
-                "SELECT status, hash, profile FROM entities WHERE tenant=? AND source=? AND kind=? AND external_id=?",
+                "SELECT status, hash FROM entities WHERE tenant=? AND source=? AND kind=? AND external_id=?",
                 [.text(store.tenant), .text(store.source), .text(kind), .text(externalId)]
             ) { row in
+                // The profile is not read here: the planner compares hashes only.
                 result = AppliedEntity(status: EntityStatus(rawValue: row.text(0) ?? "") ?? .inactive,
-                                       hash: row.int(1), profileJSON: row.text(2))
+                                       hash: row.int(1), profileJSON: nil)
             }
             return result
+        }
+
+        /// Removes what run `runId` planned for one entity; returns the action (and reason) it had, if any.
+        public func removePlan(runId: Int64, kind: String, externalId: String) throws -> (action: PlanAction, reason: String?)? {
+            var action: (PlanAction, String?)?
+            try db.query("SELECT action, reason FROM plan WHERE run_id=? AND kind=? AND external_id=?",
+                         [.int(runId), .text(kind), .text(externalId)]) { row in
+                action = PlanAction(rawValue: row.text(0) ?? "").map { ($0, row.text(1)) }
+            }
+            try db.run("DELETE FROM plan WHERE run_id=? AND kind=? AND external_id=?",
+                       [.int(runId), .text(kind), .text(externalId)])
+            return action
         }
 
         /// Appends a plan entry of run `runId`.

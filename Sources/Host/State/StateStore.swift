@@ -18,9 +18,12 @@ public final class StateStore: @unchecked Sendable {
     public let tenant: String
     public let source: String
 
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     /// Opens the state database `state.sqlite` in `directory` (created 0700 if needed) for one source.
+    ///
+    /// Applied profiles live in their own table, apart from the (status, hash) rows the planner looks up
+    /// for every record, so that the lookup B-tree of a million users stays small enough to be cached.
     public init(directory: URL, tenant: String, source: String) throws {
         try FileManager.default.createDirectory(
             at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -29,6 +32,10 @@ public final class StateStore: @unchecked Sendable {
         self.source = source
         db = try SQLiteDatabase(path: path)
         try db.execute(StateStore.schema)
+        let version = try db.scalarInt("SELECT CAST(value AS INTEGER) FROM meta WHERE key='schema_version'") ?? 0
+        guard version == Int64(StateStore.schemaVersion) else {
+            throw SyncError("\(path) has state schema \(version); this xaas uses \(StateStore.schemaVersion). Move the state directory aside to start over (the next run then re-applies every user).")
+        }
     }
 
     /// Runs `body` with the connection, under the lock.
@@ -41,11 +48,14 @@ public final class StateStore: @unchecked Sendable {
 
     static let schema = """
     CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
-    INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');
+    INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '2');
     CREATE TABLE IF NOT EXISTS entities(
         tenant TEXT NOT NULL, source TEXT NOT NULL, kind TEXT NOT NULL, external_id TEXT NOT NULL,
-        status TEXT NOT NULL, hash INTEGER NOT NULL, profile TEXT, updated_at REAL NOT NULL,
+        status TEXT NOT NULL, hash INTEGER NOT NULL, updated_at REAL NOT NULL,
         PRIMARY KEY(tenant, source, kind, external_id)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS profiles(
+        tenant TEXT NOT NULL, source TEXT NOT NULL, kind TEXT NOT NULL, external_id TEXT NOT NULL,
+        profile TEXT NOT NULL, PRIMARY KEY(tenant, source, kind, external_id)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS runs(
         id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, source TEXT NOT NULL, started_at REAL NOT NULL,
         finished_at REAL, status TEXT NOT NULL, dry_run INTEGER NOT NULL, report TEXT);

@@ -11,6 +11,8 @@ public struct PlanSummary: Sendable {
     public var outOfScope = 0
     /// Inactive or deleted records that were never applied (nothing to deactivate).
     public var inactiveNotApplied = 0
+    /// Earlier occurrences in an incremental read that a later one replaced.
+    public var superseded = 0
     /// Records refused by validation (missing externalId, userName or email; duplicates; too long).
     public var invalid = 0
     /// The first few validation problems, each naming the record.

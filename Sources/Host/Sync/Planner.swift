@@ -73,7 +73,7 @@ public struct Planner {
                 let end = min(index + transactionSize, page.records.count)
                 try store.batch { batch in
                     for record in page.records[index..<end] {
-                        try plan(record, batch: batch, seq: &seq, summary: &summary)
+                        try plan(record, incremental: page.incremental, batch: batch, seq: &seq, summary: &summary)
                     }
                 }
                 index = end
@@ -112,7 +112,8 @@ public struct Planner {
         }
     }
 
-    private func plan(_ record: SourceRecord, batch: StateStore.Batch, seq: inout Int64, summary: inout PlanSummary) throws {
+    private func plan(_ record: SourceRecord, incremental: Bool, batch: StateStore.Batch, seq: inout Int64,
+                      summary: inout PlanSummary) throws {
         summary.recordsRead += 1
         guard record.kind == .user else {
             summary.ignoredNonUsers += 1
@@ -127,9 +128,25 @@ public struct Planner {
             summary.addInvalid("externalId \"\(id.prefix(40))…\": longer than \(Self.maxExternalIdLength) characters")
             return
         }
-        guard try batch.markSeen(kind: "user", externalId: id) else {
-            summary.addInvalid("externalId \"\(id)\": duplicate in this read (the first occurrence wins)")
-            return
+        if try !batch.markSeen(kind: "user", externalId: id) {
+            guard incremental else {
+                summary.addInvalid("externalId \"\(id)\": duplicate in this read (the first occurrence wins)")
+                return
+            }
+            // A changes-only feed (e.g. a Graph delta) may name a user again with a newer state: the later
+            // occurrence replaces what the earlier one planned.
+            let earlier = try batch.removePlan(runId: runId, kind: "user", externalId: id)
+            switch earlier?.action {
+            case .create?: summary.creates -= 1
+            case .update?: summary.updates -= 1
+            case .deactivate?:
+                summary.deactivations -= 1
+                let reason = earlier?.reason ?? ""
+                summary.deactivationsByReason[reason, default: 1] -= 1
+                if summary.deactivationsByReason[reason] == 0 { summary.deactivationsByReason[reason] = nil }
+            case nil: if summary.unchanged > 0 { summary.unchanged -= 1 }
+            }
+            summary.superseded += 1
         }
         let applied = try batch.applied(kind: "user", externalId: id)
         let inScope = rules.filter?(record) ?? true

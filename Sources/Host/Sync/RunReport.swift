@@ -55,7 +55,7 @@ public struct RunReport: Sendable {
         return .object(members)
     }
 
-    /// Rebuilds a report from ``json`` (for `xaas status`).
+    /// Rebuilds a report from ``json`` (for `xaas status`, and from a worker process's result).
     public init?(json: JSONValue) {
         guard let tenant = json["tenant"]?.stringValue, let source = json["source"]?.stringValue else { return nil }
         self.init(tenant: tenant, source: source)
@@ -70,5 +70,14 @@ public struct RunReport: Sendable {
         sessions = json["sessions"]?.intValue ?? 0
         durationMs = json["durationMs"]?.intValue ?? 0
         error = json["error"]?.stringValue
+        outOfScope = json["outOfScope"]?.intValue ?? 0
+        inactiveNotApplied = json["inactiveNotApplied"]?.intValue ?? 0
+        skippedByConnector = json["skipped"]?.intValue ?? 0
+        incremental = json["incremental"]?.boolValue ?? false
+        for member in json["deactivationsByReason"]?.objectValue ?? [] {
+            deactivationsByReason[member.key] = member.value.intValue ?? 0
+        }
+        problems = json["problems"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        notes = json["notes"]?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 }

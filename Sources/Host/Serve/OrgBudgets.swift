@@ -1,0 +1,24 @@
+import Foundation
+import Synchronization
+
+/// One rate limiter per org in the serve process, used only to READ the org's shared budget file for
+/// `xaas_rate_limit_budget_remaining` (the workers do the sending). `limiters` (a `Mutex`) guards the map.
+final class OrgBudgets: Sendable {
+    private let limiters = Mutex<[String: OrgRateLimiter]>([:])
+    let stateDirectory: URL
+
+    init(stateDirectory: URL) { self.stateDirectory = stateDirectory }
+
+    /// Makes a limiter for every tenant of `config` (replacing the previous set).
+    func load(_ config: ConfigDirectory) {
+        var made: [String: OrgRateLimiter] = [:]
+        for tenant in config.tenants {
+            made[tenant.name] = try? OrgRateLimiter(tenant: tenant.name, stateDirectory: stateDirectory, org: tenant.org)
+        }
+        limiters.withLock { $0 = made }
+    }
+
+    func statuses() -> [String: RateLimitStatus] {
+        limiters.withLock { $0 }.mapValues { $0.status() }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Glibc
+import XaasJSON
+
+/// `xaas __worker` (hidden): runs ONE source in this process and reports on its result channel.
+///
+/// The parent (`xaas sync`, `xaas serve`) writes a ``WorkerJob`` as JSON on stdin. The worker moves its
+/// original stdout aside as the result channel and points fd 1 at stderr, so nothing a connector prints
+/// can corrupt the result. Log lines go to stderr as JSON objects `{"level","message"}` (no secrets: the
+/// same messages `xaas sync` always printed); the parent tags them with tenant and source. The last act
+/// is one line of ``WorkerResult`` JSON on the result channel. Exit 0 when a result was written.
+enum WorkerCommand {
+    static let name = "__worker"
+
+    static func run(_ args: [String]) async -> Int32 {
+        watchParent()
+        let resultFD = dup(STDOUT_FILENO)
+        _ = dup2(STDERR_FILENO, STDOUT_FILENO)
+        let input = FileHandle.standardInput.readDataToEndOfFile()
+        let job: WorkerJob
+        do {
+            job = try WorkerJob(json: try JSONValue.parse(bytes: Array(input)))
+        } catch {
+            emit("error", "xaas __worker: cannot read the job on stdin (\(error)); this command is started by xaas sync/serve")
+            return 2
+        }
+        let result = await execute(job)
+        let line = Array((result.json.serialized + "\n").utf8)
+        var written = 0
+        while written < line.count {
+            let n = line[written...].withUnsafeBufferPointer { write(resultFD, $0.baseAddress, $0.count) }
+            if n <= 0 { if errno == EINTR { continue }; return 1 }
+            written += n
+        }
+        close(resultFD)
+        return 0
+    }
+
+    /// Workers live in their own process group, so a Ctrl-C or a kill aimed at the parent does not reach
+    /// them. When the parent is gone (this process was re-parented), the worker kills itself: the run's
+    /// journal is crash-safe and the next run resumes it. Checked once a second on a dedicated thread.
+    static func watchParent() {
+        let parent = getppid()
+        let thread = Thread {
+            while true {
+                sleep(1)
+                if getppid() != parent {
+                    emit("error", "the parent xaas process is gone; stopping this run (the next run resumes it)")
+                    kill(getpid(), SIGKILL)
+                }
+            }
+        }
+        thread.start()
+    }
+
+    /// Writes one log record on stderr.
+    static func emit(_ level: String, _ message: String) {
+        let line = JSONValue.object([("level", .string(level)), ("message", .string(message))]).serialized + "\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    static func execute(_ job: WorkerJob) async -> WorkerResult {
+        let started = Date()
+        func failed(_ message: String) -> WorkerResult {
+            WorkerResult.failed(tenant: job.tenant, source: job.source,
+                                durationMs: Int(Date().timeIntervalSince(started) * 1000), message)
+        }
+        let (config, _) = ConfigDirectory.load(job.configPath)
+        guard let tenant = config.tenant(named: job.tenant) else {
+            return failed("tenant '\(job.tenant)' is no longer valid in \(job.configPath.path) (see `xaas config check`)")
+        }
+        guard let source = tenant.source(named: job.source) else {
+            return failed("source '\(job.source)' is no longer valid in \(tenant.directory.path) (see `xaas config check`)")
+        }
+        // The org's rate limiter shares its budget with every other worker through the state directory.
+        let limiter: OrgRateLimiter
+        do {
+            limiter = try OrgRateLimiter(tenant: tenant.name, stateDirectory: job.stateDirectory, org: tenant.org,
+                                         warn: { emit("warning", $0) })
+        } catch {
+            return failed("\(error)")
+        }
+        let observer = RunRateObserver(next: limiter)
+        let client: OktaClient
+        let cooldown: Double
+        do {
+            if let endpoint = job.endpoint {
+                client = try OktaClient(configuration: OktaClientConfiguration(
+                    baseURL: endpoint.url, token: endpoint.token, scheme: endpoint.scheme), observer: observer)
+                cooldown = endpoint.cooldownSeconds
+            } else {
+                guard case .remote(let url) = tenant.org.endpoint else {
+                    return failed("\(tenant.name): an embedded org needs its endpoint from the parent process")
+                }
+                guard let token = try tenant.org.resolveToken() else {
+                    return failed("\(tenant.name): org.json has no token")
+                }
+                client = try OktaClient(configuration: OktaClientConfiguration(
+                    baseURL: url, token: OktaSecret(token),
+                    scheme: OktaAuthScheme(rawValue: tenant.org.authScheme) ?? .ssws), observer: observer)
+                cooldown = tenant.org.sessionCooldownSeconds ?? 300
+            }
+        } catch {
+            return failed("\(error)")
+        }
+        var options = SyncEngine.Options()
+        options.dryRun = job.dryRun
+        options.full = job.full
+        options.session.cancelForeignSessions = job.cancelForeignSessions
+        options.session.cooldownSeconds = cooldown
+        var engine = SyncEngine(options: options)
+        engine.log = { emit("info", $0) }
+        let registry = PluginRegistry(searchPath: PluginSearchPath(extraDirectories: job.pluginPaths))
+        let syncJob = SyncJobFactory.job(tenant: tenant, source: source, registry: registry,
+                                         stateDirectory: job.stateDirectory, approve: job.approve,
+                                         client: client, log: engine.log)
+        let outcome = await engine.run(syncJob)
+        var rate = observer.current
+        let status = limiter.status()
+        rate.waits = status.waitsTotal
+        rate.secondsWaited = status.secondsWaited
+        return WorkerResult(report: outcome.report, runId: outcome.runId, rate: rate)
+    }
+}

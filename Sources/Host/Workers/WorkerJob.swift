@@ -1,0 +1,86 @@
+import Foundation
+import XaasJSON
+
+/// What the parent tells one worker process (`xaas __worker`) to run: one source of one tenant.
+///
+/// Sent as one JSON object on the worker's standard input — never on the command line or in the
+/// environment, because ``endpoint`` may carry an API token and `ps` shows arguments to every user.
+/// `description` never shows the token.
+struct WorkerJob: Sendable, CustomStringConvertible {
+    /// Where the worker reaches the tenant's org when the parent decided it (an embedded emulator the
+    /// parent runs); `nil` = the worker resolves the org from `org.json` itself.
+    struct Endpoint: Sendable {
+        var url: URL
+        var token: OktaSecret
+        var scheme: OktaAuthScheme
+        var cooldownSeconds: Double
+    }
+
+    var configPath: URL
+    var stateDirectory: URL
+    var tenant: String
+    var source: String
+    var dryRun = false
+    var full = false
+    var cancelForeignSessions = false
+    var approve: Int?
+    var pluginPaths: [String] = []
+    var endpoint: Endpoint?
+
+    var description: String { "worker job \(tenant)/\(source)" }
+
+    /// The job as JSON (holds the token: write it only to the worker's stdin pipe).
+    var json: JSONValue {
+        var members: [(key: String, value: JSONValue)] = [
+            ("config", .string(configPath.path)), ("state", .string(stateDirectory.path)),
+            ("tenant", .string(tenant)), ("source", .string(source)), ("dryRun", .bool(dryRun)), ("full", .bool(full)),
+            ("cancelForeignSessions", .bool(cancelForeignSessions)),
+            ("approve", approve.map { .number(String($0)) } ?? .null),
+            ("pluginPaths", .array(pluginPaths.map { .string($0) })),
+        ]
+        if let endpoint {
+            members.append(("endpoint", .object([
+                ("url", .string(endpoint.url.absoluteString)), ("token", .string(endpoint.token.reveal())),
+                ("scheme", .string(endpoint.scheme.rawValue)),
+                ("cooldownSeconds", .number(String(endpoint.cooldownSeconds))),
+            ])))
+        }
+        return .object(members)
+    }
+
+    init(configPath: URL, stateDirectory: URL, tenant: String, source: String) {
+        self.configPath = configPath
+        self.stateDirectory = stateDirectory
+        self.tenant = tenant
+        self.source = source
+    }
+
+    /// Reads a job written by ``json``; the error says which key is wrong.
+    init(json: JSONValue) throws(WorkerError) {
+        guard let config = json["config"]?.stringValue, let state = json["state"]?.stringValue,
+              let tenant = json["tenant"]?.stringValue, let source = json["source"]?.stringValue else {
+            throw WorkerError("the job on stdin lacks config, state, tenant or source")
+        }
+        self.init(configPath: URL(fileURLWithPath: config), stateDirectory: URL(fileURLWithPath: state),
+                  tenant: tenant, source: source)
+        dryRun = json["dryRun"]?.boolValue ?? false
+        full = json["full"]?.boolValue ?? false
+        cancelForeignSessions = json["cancelForeignSessions"]?.boolValue ?? false
+        approve = json["approve"]?.intValue
+        pluginPaths = json["pluginPaths"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        if let e = json["endpoint"], e != .null {
+            guard let text = e["url"]?.stringValue, let url = URL(string: text), let token = e["token"]?.stringValue else {
+                throw WorkerError("the job's endpoint lacks url or token")
+            }
+            endpoint = Endpoint(url: url, token: OktaSecret(token),
+                                scheme: e["scheme"]?.stringValue.flatMap(OktaAuthScheme.init) ?? .ssws,
+                                cooldownSeconds: e["cooldownSeconds"]?.doubleValue ?? EmbeddedOkta.defaultCooldownSeconds)
+        }
+    }
+}
+
+/// A failure of the worker machinery itself (not of a sync run).
+struct WorkerError: Error, CustomStringConvertible, Sendable {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
