@@ -59,14 +59,15 @@ extension StateStore {
             try db.transaction {
                 for e in entities {
                     try db.run("""
-                        INSERT INTO session_entities(session_id, kind, external_id, status, hash, profile)
-                        VALUES(?,?,?,?,?,?)
-                        ON CONFLICT(session_id, kind, external_id) DO UPDATE SET
+                        INSERT INTO session_entities(tenant, source, session_id, kind, external_id, status, hash, profile)
+                        VALUES(?,?,?,?,?,?,?,?)
+                        ON CONFLICT(tenant, source, session_id, kind, external_id) DO UPDATE SET
                             status=excluded.status, hash=excluded.hash, profile=excluded.profile
-                        """, [.text(sessionId), .text(e.kind), .text(e.externalId), .text(e.status.rawValue),
+                        """, [.text(tenant), .text(source), .text(sessionId), .text(e.kind), .text(e.externalId), .text(e.status.rawValue),
                               .int(e.hash), .optional(e.profileJSON)])
                 }
-                try db.run("UPDATE sessions SET requests = requests + 1 WHERE id=?", [.text(sessionId)])
+                try db.run("UPDATE sessions SET requests = requests + 1 WHERE tenant=? AND source=? AND id=?",
+                           [.text(tenant), .text(source), .text(sessionId)])
             }
         }
     }
@@ -74,8 +75,8 @@ extension StateStore {
     /// Marks session `id` as triggered (start-import accepted).
     public func recordSessionTriggered(_ id: String) throws {
         try withDatabase { db in
-            try db.run("UPDATE sessions SET state='triggered', triggered_at=? WHERE id=?",
-                       [.double(Date().timeIntervalSince1970), .text(id)])
+            try db.run("UPDATE sessions SET state='triggered', triggered_at=? WHERE tenant=? AND source=? AND id=?",
+                       [.double(Date().timeIntervalSince1970), .text(tenant), .text(source), .text(id)])
         }
     }
 
@@ -85,19 +86,24 @@ extension StateStore {
             try db.transaction {
                 try db.run("""
                     INSERT INTO entities(tenant, source, kind, external_id, status, hash, updated_at)
-                    SELECT ?, ?, kind, external_id, status, hash, ? FROM session_entities WHERE session_id=? AND true
+                    SELECT ?, ?, kind, external_id, status, hash, ? FROM session_entities
+                    WHERE tenant=? AND source=? AND session_id=?
                     ON CONFLICT(tenant, source, kind, external_id) DO UPDATE SET
                         status=excluded.status, hash=excluded.hash, updated_at=excluded.updated_at
-                    """, [.text(tenant), .text(source), .double(Date().timeIntervalSince1970), .text(id)])
+                    """, [.text(tenant), .text(source), .double(Date().timeIntervalSince1970),
+                          .text(tenant), .text(source), .text(id)])
                 try db.run("""
                     INSERT INTO profiles(tenant, source, kind, external_id, profile)
-                    SELECT ?, ?, kind, external_id, profile FROM session_entities
-                    WHERE session_id=? AND profile IS NOT NULL AND true
+                    SELECT tenant, source, kind, external_id, profile FROM session_entities
+                    WHERE tenant=? AND source=? AND session_id=? AND profile IS NOT NULL
                     ON CONFLICT(tenant, source, kind, external_id) DO UPDATE SET profile=excluded.profile
                     """, [.text(tenant), .text(source), .text(id)])
-                try db.run("DELETE FROM session_entities WHERE session_id=?", [.text(id)])
-                try db.run("UPDATE sessions SET state='committed', okta_status='COMPLETED', finished_at=?, report=? WHERE id=?",
-                           [.double(Date().timeIntervalSince1970), .optional(oktaReport), .text(id)])
+                try db.run("DELETE FROM session_entities WHERE tenant=? AND source=? AND session_id=?",
+                           [.text(tenant), .text(source), .text(id)])
+                try db.run("""
+                    UPDATE sessions SET state='committed', okta_status='COMPLETED', finished_at=?, report=?
+                    WHERE tenant=? AND source=? AND id=?
+                    """, [.double(Date().timeIntervalSince1970), .optional(oktaReport), .text(tenant), .text(source), .text(id)])
             }
         }
     }
@@ -106,9 +112,10 @@ extension StateStore {
     public func abandonSession(_ id: String, oktaStatus: String) throws {
         try withDatabase { db in
             try db.transaction {
-                try db.run("DELETE FROM session_entities WHERE session_id=?", [.text(id)])
-                try db.run("UPDATE sessions SET state='abandoned', okta_status=?, finished_at=? WHERE id=?",
-                           [.text(oktaStatus), .double(Date().timeIntervalSince1970), .text(id)])
+                try db.run("DELETE FROM session_entities WHERE tenant=? AND source=? AND session_id=?",
+                           [.text(tenant), .text(source), .text(id)])
+                try db.run("UPDATE sessions SET state='abandoned', okta_status=?, finished_at=? WHERE tenant=? AND source=? AND id=?",
+                           [.text(oktaStatus), .double(Date().timeIntervalSince1970), .text(tenant), .text(source), .text(id)])
             }
         }
     }
@@ -158,8 +165,10 @@ extension StateStore {
     public func sessionEntities(_ id: String) throws -> [JournalEntity] {
         try withDatabase { db in
             var out: [JournalEntity] = []
-            try db.query("SELECT kind, external_id, status, hash, profile FROM session_entities WHERE session_id=?",
-                         [.text(id)]) { row in
+            try db.query("""
+                SELECT kind, external_id, status, hash, profile FROM session_entities
+                WHERE tenant=? AND source=? AND session_id=?
+                """, [.text(tenant), .text(source), .text(id)]) { row in
                 out.append(JournalEntity(
                     kind: row.text(0) ?? "", externalId: row.text(1) ?? "",
                     status: EntityStatus(rawValue: row.text(2) ?? "") ?? .active, hash: row.int(3),

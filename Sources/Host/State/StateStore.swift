@@ -18,10 +18,11 @@ public final class StateStore: @unchecked Sendable {
     public let tenant: String
     public let source: String
 
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
 
     /// Opens the state database `state.sqlite` in `directory` (created 0700 if needed) for one source.
     ///
+    /// Session ids are unique only within one Okta org, so the journal is keyed by (tenant, source, id).
     /// Applied profiles live in their own table, apart from the (status, hash) rows the planner looks up
     /// for every record, so that the lookup B-tree of a million users stays small enough to be cached.
     public init(directory: URL, tenant: String, source: String) throws {
@@ -48,7 +49,7 @@ public final class StateStore: @unchecked Sendable {
 
     static let schema = """
     CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
-    INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '2');
+    INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '3');
     CREATE TABLE IF NOT EXISTS entities(
         tenant TEXT NOT NULL, source TEXT NOT NULL, kind TEXT NOT NULL, external_id TEXT NOT NULL,
         status TEXT NOT NULL, hash INTEGER NOT NULL, updated_at REAL NOT NULL,
@@ -64,12 +65,14 @@ public final class StateStore: @unchecked Sendable {
         action TEXT NOT NULL, status TEXT NOT NULL, hash INTEGER NOT NULL, profile TEXT, reason TEXT,
         PRIMARY KEY(run_id, seq)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS sessions(
-        id TEXT PRIMARY KEY, tenant TEXT NOT NULL, source TEXT NOT NULL, identity_source_id TEXT NOT NULL,
+        id TEXT NOT NULL, tenant TEXT NOT NULL, source TEXT NOT NULL, identity_source_id TEXT NOT NULL,
         run_id INTEGER NOT NULL, state TEXT NOT NULL, requests INTEGER NOT NULL DEFAULT 0,
-        created_at REAL NOT NULL, triggered_at REAL, finished_at REAL, okta_status TEXT, report TEXT);
+        created_at REAL NOT NULL, triggered_at REAL, finished_at REAL, okta_status TEXT, report TEXT,
+        PRIMARY KEY(tenant, source, id));
     CREATE TABLE IF NOT EXISTS session_entities(
-        session_id TEXT NOT NULL, kind TEXT NOT NULL, external_id TEXT NOT NULL, status TEXT NOT NULL,
-        hash INTEGER NOT NULL, profile TEXT, PRIMARY KEY(session_id, kind, external_id)) WITHOUT ROWID;
+        tenant TEXT NOT NULL, source TEXT NOT NULL, session_id TEXT NOT NULL, kind TEXT NOT NULL,
+        external_id TEXT NOT NULL, status TEXT NOT NULL, hash INTEGER NOT NULL, profile TEXT,
+        PRIMARY KEY(tenant, source, session_id, kind, external_id)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS checkpoints(
         tenant TEXT NOT NULL, source TEXT NOT NULL, checkpoint TEXT NOT NULL, updated_at REAL NOT NULL,
         PRIMARY KEY(tenant, source));

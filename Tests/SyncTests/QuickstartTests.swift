@@ -1,0 +1,53 @@
+import Foundation
+import Host
+import Testing
+import TestSupport
+import XaasJSON
+
+/// The README's first command on the shipped example: a real sync into the embedded emulators, and a second
+/// run that reports everything unchanged.
+@Suite(.serialized) struct QuickstartTests {
+    @Test func shippedExampleSyncsThenReportsEverythingUnchanged() throws {
+        let dir = try TestSupport.makeTemporaryDirectory("quickstart")
+        let config = dir.appendingPathComponent("connectors.d")
+        try FileManager.default.copyItem(at: TestSupport.packageRoot.appendingPathComponent("connectors.d"), to: config)
+        func sync() throws -> (Int32, [JSONValue]) {
+            let r = try TestSupport.xaas(["sync", "--config", config.path, "--json"])
+            return (r.status, (try? JSONValue.parse(r.stdout))?["runs"]?.arrayValue ?? [])
+        }
+        let (first, runs) = try sync()
+        #expect(first == 0)
+        #expect(runs.count == 2)
+        let created = runs.map { $0["created"]?.intValue ?? 0 }.reduce(0, +)
+        #expect(created > 0)
+        let (second, again) = try sync()
+        #expect(second == 0)
+        for run in again {
+            #expect(run["status"]?.stringValue == "ok", "\(run.serialized)")
+            #expect(run["created"]?.intValue == 0 && run["deactivated"]?.intValue == 0, "\(run.serialized)")
+            #expect(run["bulkRequests"]?.intValue == 0, "\(run.serialized)")
+        }
+        #expect(again.map { $0["unchanged"]?.intValue ?? 0 }.reduce(0, +) == created)
+    }
+}
+
+/// Import session ids are unique only within one org: two tenants whose orgs hand out the same id must not
+/// see each other's journal.
+@Suite struct JournalIsolationTests {
+    @Test func sameSessionIdInTwoTenantsStaysApart() throws {
+        let dir = try TestSupport.makeTemporaryDirectory("journal")
+        let a = try StateStore(directory: dir, tenant: "acme", source: "hr")
+        let b = try StateStore(directory: dir, tenant: "globex", source: "staff")
+        for (store, user) in [(a, "a1"), (b, "b1")] {
+            try store.recordSessionCreated(id: "aps1", identitySourceId: "0oa1", runId: 1)
+            try store.recordBulkRequest(sessionId: "aps1", entities: [
+                JournalEntity(kind: "user", externalId: user, status: .active, hash: 7, profileJSON: "{}")])
+        }
+        try a.commitSession("aps1")
+        #expect(try a.allApplied().keys.sorted() == ["user/a1"])
+        #expect(try b.allApplied().isEmpty)
+        #expect(try b.unfinishedSessions().map(\.id) == ["aps1"])
+        try b.commitSession("aps1")
+        #expect(try b.allApplied().keys.sorted() == ["user/b1"])
+    }
+}
