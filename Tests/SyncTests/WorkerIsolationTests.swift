@@ -109,8 +109,8 @@ import XaasJSON
         parent.waitUntilExit()
         // The orphaned worker notices and stops, releasing the source's lock; a rerun then converges.
         let lock = f.stateDir.appendingPathComponent("locks/acme__hr.lock").path
-        // Five bulk requests of 3 s each remain: released within 5 s means the worker stopped, not finished.
-        let released = ServeProcess.eventually(30) {
+        // Five bulk requests of 3 s each remain: released within 12 s (< 15 s) means the worker stopped, not finished.
+        let released = ServeProcess.eventually(12) {
             let fd = open(lock, O_RDWR)
             defer { close(fd) }
             return fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0
