@@ -61,8 +61,9 @@ let package = Package(
         // Thin @main.
         .executableTarget(name: "xaas", dependencies: ["Host"], swiftSettings: swiftSettings),
 
-        // Test helpers shared by the test targets (paths of built products, subprocesses, temp dirs).
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        // Test helpers shared by the test targets (paths of built products, subprocesses, temp dirs, and a
+        // connector harness that drives a built .so through the raw C ABI).
+        .target(name: "TestSupport", dependencies: ["PluginAPI"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         testTarget("PluginKitTests", ["PluginKit", "XaasJSON"]),
         testTarget("XaasCryptoTests", ["XaasCrypto"]),
         testTarget("PluginHostTests", ["Host", "PluginAPI", "PluginKit", "XaasJSON", "RuntimeInfo"]),
