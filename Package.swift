@@ -64,6 +64,9 @@ let package = Package(
         // Test helpers shared by the test targets (paths of built products, subprocesses, temp dirs, and a
         // connector harness that drives a built .so through the raw C ABI).
         .target(name: "TestSupport", dependencies: ["PluginAPI"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        // The in-process emulator + config dir + `xaas sync` fixture shared by the sync, Graph and DynamoDB tests.
+        .target(name: "SyncTestSupport", dependencies: ["Emulator", "HTTPServer", "XaasJSON", "TestSupport"],
+                path: "Tests/SyncTestSupport", swiftSettings: swiftSettings),
         testTarget("PluginKitTests", ["PluginKit", "XaasJSON"]),
         testTarget("XaasCryptoTests", ["XaasCrypto"]),
         testTarget("PluginHostTests", ["Host", "PluginAPI", "PluginKit", "XaasJSON", "RuntimeInfo"]),
@@ -73,9 +76,9 @@ let package = Package(
                     swiftSettings: swiftSettings),
         testTarget("HTTPServerTests", ["HTTPServer"]),
         testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host"], exclude: ["interop"]),
-        testTarget("SyncTests", ["Host", "Emulator"]),
+        testTarget("SyncTests", ["Host", "Emulator", "SyncTestSupport"]),
         testTarget("OktaClientTests", ["Host", "HTTPServer"]),
-        testTarget("DynamoDBTests", ["Host", "HTTPServer"], exclude: ["interop"]),
-        testTarget("GraphTests", ["Host", "HTTPServer"]),
+        testTarget("DynamoDBTests", ["Host", "HTTPServer", "SyncTestSupport"], exclude: ["interop"]),
+        testTarget("GraphTests", ["Host", "HTTPServer", "SyncTestSupport"]),
     ] + connectors.map(\.1)
 )
