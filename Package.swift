@@ -8,10 +8,13 @@ let swiftSettings: [SwiftSetting] = [
 ]
 
 /// A connector shipped with xaas: a dynamic library product whose `.so` lands beside the `xaas` binary.
-func connector(_ name: String, path: String, swift: Bool = true) -> (Product, Target) {
+/// `extraDependencies` adds modules only this connector needs (e.g. `XaasCrypto` for AWS signing).
+func connector(_ name: String, path: String, swift: Bool = true,
+               extraDependencies: [Target.Dependency] = []) -> (Product, Target) {
     let product = Product.library(name: name, type: .dynamic, targets: [name])
     let target: Target = swift
-        ? .target(name: name, dependencies: ["PluginAPI", "PluginKit", "XaasJSON"], path: path, swiftSettings: swiftSettings)
+        ? .target(name: name, dependencies: ["PluginAPI", "PluginKit", "XaasJSON"] + extraDependencies, path: path,
+                  swiftSettings: swiftSettings)
         : .target(name: name, dependencies: ["PluginAPI"], path: path,
                   cSettings: [.unsafeFlags(["-std=c11", "-Wall", "-Wextra", "-fvisibility=hidden"])])
     return (product, target)
@@ -20,7 +23,7 @@ func connector(_ name: String, path: String, swift: Bool = true) -> (Product, Ta
 let connectors = [
     connector("CSVConnector", path: "Plugins/CSV"),
     connector("LDIFConnector", path: "Plugins/LDIF"),
-    connector("DynamoDBConnector", path: "Plugins/DynamoDB"),
+    connector("DynamoDBConnector", path: "Plugins/DynamoDB", extraDependencies: ["XaasCrypto"]),
     connector("GraphConnector", path: "Plugins/Graph"),
     connector("StaticConnector", path: "Plugins/Static", swift: false),
 ]
@@ -44,20 +47,28 @@ let package = Package(
         .target(name: "RuntimeInfo", swiftSettings: swiftSettings),
         // A strict JSON parser/serialiser that keeps number text exact (shared by host and plugins).
         .target(name: "XaasJSON", swiftSettings: swiftSettings),
+        // SHA-256 and HMAC-SHA256 (shared by host and plugins).
+        .target(name: "XaasCrypto", swiftSettings: swiftSettings),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // A small HTTP/1.1 server on POSIX sockets (emulator, metrics, test fakes).
         .target(name: "HTTPServer", swiftSettings: swiftSettings),
         // The Okta XaaS emulator.
         .target(name: "Emulator", dependencies: ["HTTPServer", "CSQLite"], swiftSettings: swiftSettings),
         // The host library: plugin loading, config, Okta client, sync engine, commands.
-        .target(name: "Host", dependencies: ["PluginAPI", "XaasJSON", "RuntimeInfo", "CSQLite", "Emulator", "HTTPServer"],
+        .target(name: "Host", dependencies: ["PluginAPI", "XaasJSON", "RuntimeInfo", "CSQLite", "Emulator", "HTTPServer",
+                                           "XaasCrypto"],
                 swiftSettings: swiftSettings),
         // Thin @main.
         .executableTarget(name: "xaas", dependencies: ["Host"], swiftSettings: swiftSettings),
 
-        // Test helpers shared by the test targets (paths of built products, subprocesses, temp dirs).
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        // Test helpers shared by the test targets (paths of built products, subprocesses, temp dirs, and a
+        // connector harness that drives a built .so through the raw C ABI).
+        .target(name: "TestSupport", dependencies: ["PluginAPI"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        // The in-process emulator + config dir + `xaas sync` fixture shared by the sync, Graph and DynamoDB tests.
+        .target(name: "SyncTestSupport", dependencies: ["Emulator", "HTTPServer", "XaasJSON", "TestSupport"],
+                path: "Tests/SyncTestSupport", swiftSettings: swiftSettings),
         testTarget("PluginKitTests", ["PluginKit", "XaasJSON"]),
+        testTarget("XaasCryptoTests", ["XaasCrypto"]),
         testTarget("PluginHostTests", ["Host", "PluginAPI", "PluginKit", "XaasJSON", "RuntimeInfo"]),
         testTarget("CSVTests", ["Host"]),
         // interop/ holds the slapd/python-ldap scripts the tests run (not sources).
@@ -65,9 +76,9 @@ let package = Package(
                     swiftSettings: swiftSettings),
         testTarget("HTTPServerTests", ["HTTPServer"]),
         testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host"], exclude: ["interop"]),
-        testTarget("SyncTests", ["Host", "Emulator"]),
+        testTarget("SyncTests", ["Host", "Emulator", "SyncTestSupport"]),
         testTarget("OktaClientTests", ["Host", "HTTPServer"]),
-        testTarget("DynamoDBTests", ["Host", "HTTPServer"], exclude: ["interop"]),
-        testTarget("GraphTests", ["Host", "HTTPServer"]),
+        testTarget("DynamoDBTests", ["Host", "HTTPServer", "SyncTestSupport"], exclude: ["interop"]),
+        testTarget("GraphTests", ["Host", "HTTPServer", "SyncTestSupport"]),
     ] + connectors.map(\.1)
 )

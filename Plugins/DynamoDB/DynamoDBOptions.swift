@@ -126,15 +126,16 @@ struct DynamoDBOptions: Sendable {
         let secretAccessKey = try SecretSetting.parse(settings, "secretAccessKey")
         var sessionToken = try SecretSetting.parse(settings, "sessionToken")
         if sessionToken == nil, accessKeyId == nil, secretAccessKey == nil, environment["AWS_SESSION_TOKEN"]?.isEmpty == false {
-            sessionToken = .env("AWS_SESSION_TOKEN")
+            sessionToken = SecretSetting(.env("AWS_SESSION_TOKEN"), setting: "settings.sessionToken")
         }
         return Scan(
             region: region, table: try settings.requiredString("table"), indexName: try settings.string("indexName"),
             projection: try settings.string("projection"), filterExpression: try settings.string("filterExpression"),
             attributeNames: names, attributeValues: values, consistentRead: try settings.bool("consistentRead") ?? false,
             pageSize: try settings.int("pageSize", range: 1...100_000), segments: try settings.int("segments", range: 1...1000) ?? 1,
-            accessKeyId: accessKeyId ?? .env("AWS_ACCESS_KEY_ID"),
-            secretAccessKey: secretAccessKey ?? .env("AWS_SECRET_ACCESS_KEY"), sessionToken: sessionToken)
+            accessKeyId: accessKeyId ?? SecretSetting(.env("AWS_ACCESS_KEY_ID"), setting: "settings.accessKeyId"),
+            secretAccessKey: secretAccessKey ?? SecretSetting(.env("AWS_SECRET_ACCESS_KEY"), setting: "settings.secretAccessKey"),
+            sessionToken: sessionToken)
     }
 
     private static func parseItems(_ settings: Settings) throws -> Items {
@@ -147,9 +148,8 @@ struct DynamoDBOptions: Sendable {
             guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
                 throw ConnectorError.config("settings.authHeader.name: \"\(name.prefix(40))\" is not a header name")
             }
-            guard let value = try SecretSetting.parse(auth, "value") else {
-                throw ConnectorError.config("settings.authHeader.value is required ({\"env\": \"NAME\"} or {\"file\": \"/path\"})")
-            }
+            var value = try SecretSetting.required(auth, "value")
+            value.setting = "settings.authHeader.value (\(name))"
             try auth.rejectUnknownKeys()
             items.authHeaderName = name
             items.authHeaderValue = value

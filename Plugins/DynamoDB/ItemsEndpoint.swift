@@ -43,8 +43,8 @@ final class ItemsEndpoint {
             components.percentEncodedQuery = [components.percentEncodedQuery, encoded].compactMap { $0 }.joined(separator: "&")
             url = components.url!
         }
-        if let name = items.authHeaderName, authValue == nil {
-            authValue = try items.authHeaderValue?.resolve(setting: "settings.authHeader.value (\(name))")
+        if authValue == nil {
+            authValue = try items.authHeaderValue?.resolve()  // its setting names the header
         }
         let reply = try transport.send(context: "GET \(sourceName)") {
             var request = URLRequest(url: url)

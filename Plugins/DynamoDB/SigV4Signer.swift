@@ -1,4 +1,5 @@
 import Glibc
+import XaasCrypto
 
 /// AWS credentials for Signature Version 4. Never printed: `description` shows the key id's last four
 /// characters at most.

@@ -100,9 +100,9 @@ final class TableScanner {
     private func resolvedCredentials() throws -> AWSCredentials {
         if let credentials { return credentials }
         let made = AWSCredentials(
-            accessKeyId: try scan.accessKeyId.resolve(setting: "settings.accessKeyId"),
-            secretAccessKey: try scan.secretAccessKey.resolve(setting: "settings.secretAccessKey"),
-            sessionToken: try scan.sessionToken?.resolve(setting: "settings.sessionToken"))
+            accessKeyId: try scan.accessKeyId.resolve(),
+            secretAccessKey: try scan.secretAccessKey.resolve(),
+            sessionToken: try scan.sessionToken?.resolve())
         credentials = made
         return made
     }

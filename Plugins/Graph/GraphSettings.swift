@@ -15,9 +15,9 @@ struct GraphSettings: Sendable {
     /// How requests are authorised.
     enum Auth: Sendable {
         /// A static bearer token.
-        case bearer(token: GraphSecret)
+        case bearer(token: SecretSetting)
         /// OAuth 2.0 client credentials against `tokenURL`.
-        case clientCredentials(tokenURL: URL, clientId: String, secret: GraphSecret, scope: String)
+        case clientCredentials(tokenURL: URL, clientId: String, secret: SecretSetting, scope: String)
     }
 
     /// `scheme://host[:port]/path` without a trailing slash.
@@ -153,13 +153,13 @@ struct GraphSettings: Sendable {
         let type = try a.requiredString("type")
         switch type {
         case "bearer":
-            let token = try GraphSecret(a, key: "token")
+            let token = try SecretSetting.required(a, "token")
             try a.rejectUnknownKeys()
             return .bearer(token: token)
         case "clientCredentials":
             let tokenURL = try parseURL(try a.requiredString("tokenUrl"), setting: "settings.auth.tokenUrl")
             let clientId = try a.requiredString("clientId")
-            let secret = try GraphSecret(a, key: "clientSecret")
+            let secret = try SecretSetting.required(a, "clientSecret")
             let origin = "\(baseURL.scheme ?? "https")://\(baseURL.host ?? "")\(baseURL.port.map { ":\($0)" } ?? "")"
             let scope = try a.string("scope") ?? "\(origin)/.default"
             try a.rejectUnknownKeys()

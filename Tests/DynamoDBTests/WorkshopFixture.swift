@@ -1,34 +1,21 @@
-import Emulator
 import Foundation
 import HTTPServer
-import Host
-import TestSupport
+import SyncTestSupport
 import XaasJSON
 
 /// The seed workshop's DynamoDB-behind-API-Gateway setup: a fake `GET /prod/items` returning a top-level
-/// JSON array of plain items (`"active": true`, everything else strings), a real emulator on a loopback
-/// port, and a config directory whose `dynamodb` source (mode `http`) syncs one into the other through
-/// `xaas sync` subprocesses. Modelled on `Tests/SyncTests/EmulatorFixture.swift`.
-final class WorkshopFixture: @unchecked Sendable {
-    let emulator: Emulator
-    let server: HTTPServer
+/// JSON array of plain items (`"active": true`, everything else strings), the shared emulator fixture, and a
+/// `dynamodb` source (mode `http`) that `xaas sync` subprocesses sync from the one into the other.
+final class WorkshopFixture: EmulatorSyncFixture, @unchecked Sendable {
     let gateway: HTTPServer
-    let root: URL
     /// The items the gateway serves (JSON object texts).
-    let items = Locked<[String]>([])
-    var configDir: URL { root.appendingPathComponent("connectors.d") }
-    var stateDir: URL { root.appendingPathComponent("state") }
+    let items: Locked<[String]>
     static let token = "e2e-token"
     static let sourceId = "0oaddb0000000000001"
 
     init() throws {
-        var org = EmulatorConfiguration.Org(name: "acme", tokens: [Self.token], identitySources: [Self.sourceId])
-        org.cooldownSeconds = 1
-        org.processingDelayMs = 20
-        emulator = try Emulator(configuration: EmulatorConfiguration(orgs: [org]))
-        server = HTTPServer(handler: emulator)
-        let port = try server.start()
-        let items = self.items
+        let items = Locked<[String]>([])
+        self.items = items
         gateway = HTTPServer(handler: ClosureHandler { request in
             guard request.method == "GET", request.path == "/prod/items" else {
                 return .json(404, #"{"message":"Not Found"}"#)
@@ -36,11 +23,9 @@ final class WorkshopFixture: @unchecked Sendable {
             return .json(200, "[" + items.withLock { $0.joined(separator: ",") } + "]")
         })
         let gatewayPort = try gateway.start()
-        root = try TestSupport.makeTemporaryDirectory("ddb-e2e")
-        try FileManager.default.createDirectory(at: configDir.appendingPathComponent("acme"), withIntermediateDirectories: true)
-        try write("acme/org.json", """
-            {"url": "http://127.0.0.1:\(port)", "token": {"value": "\(Self.token)"}, "sessionCooldownSeconds": 1}
-            """)
+        try super.init(orgs: [EmulatorSyncFixture.org(token: Self.token, identitySources: [Self.sourceId])],
+                       directoryPrefix: "ddb-e2e")
+        try writeOrg(token: Self.token)
         // The workshop's field mapping (reference §10.2).
         try write("acme/items.json", """
             {"identitySourceId": "\(Self.sourceId)", "connector": "dynamodb",
@@ -54,37 +39,10 @@ final class WorkshopFixture: @unchecked Sendable {
             """)
     }
 
-    deinit {
-        gateway.stop()
-        server.stop()
-        emulator.shutdown()
-    }
-
-    func write(_ relative: String, _ text: String) throws {
-        try text.write(to: configDir.appendingPathComponent(relative), atomically: true, encoding: .utf8)
-    }
+    deinit { gateway.stop() }
 
     /// Serves `users` from the fake gateway.
     func serve(_ users: [SampleUser]) { items.withLock { $0 = users.map(\.json) } }
-
-    /// Runs `xaas sync --json`; returns the exit status and the single run's report.
-    func sync(_ extra: [String] = []) throws -> (status: Int32, run: JSONValue?, stderr: String) {
-        let result = try TestSupport.xaas(["sync", "--config", configDir.path, "--state", stateDir.path, "--json"] + extra)
-        let run = (try? JSONValue.parse(result.stdout))?["runs"]?.arrayValue?.first
-        return (result.status, run, result.stderr)
-    }
-
-    /// externalId → (status, profile) of every user in the emulated directory.
-    func users() throws -> [String: (status: String, profile: [String: String])] {
-        let response = emulator.handle(HTTPRequest(method: "GET", target: "/emulator/v1/orgs/acme/users"))
-        var out: [String: (String, [String: String])] = [:]
-        for u in try JSONValue.parse(bytes: response.body).arrayValue ?? [] {
-            var profile: [String: String] = [:]
-            for m in u["profile"]?.objectValue ?? [] { if let v = m.value.stringValue { profile[m.key] = v } }
-            out[u["externalId"]?.stringValue ?? ""] = (u["status"]?.stringValue ?? "", profile)
-        }
-        return out
-    }
 }
 
 /// One of the workshop's sample users, in the shape of the seed's `GET /items` item.

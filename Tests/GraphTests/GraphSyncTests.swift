@@ -1,9 +1,6 @@
-import Emulator
 import Foundation
-import HTTPServer
-import Host
+import SyncTestSupport
 import Testing
-import TestSupport
 import XaasJSON
 
 /// The seed's pagination scenario end to end (`xaas sync` as a subprocess): a Graph-shaped source of 300
@@ -47,29 +44,17 @@ import XaasJSON
 }
 
 /// The Okta emulator and a ``FakeGraph`` on loopback ports, and a config directory syncing one into the other.
-final class GraphSyncFixture: @unchecked Sendable {
-    let emulator: Emulator
-    let server: HTTPServer
+final class GraphSyncFixture: EmulatorSyncFixture, @unchecked Sendable {
     let graph: FakeGraph
-    let root: URL
-    var configDir: URL { root.appendingPathComponent("connectors.d") }
-    var stateDir: URL { root.appendingPathComponent("state") }
     static let token = "e2e-token"
     static let sourceId = "0oagraph000000000001"
 
     init() throws {
-        var org = EmulatorConfiguration.Org(name: "acme", tokens: [Self.token], identitySources: [Self.sourceId])
-        org.cooldownSeconds = 1
-        org.processingDelayMs = 20
-        emulator = try Emulator(configuration: EmulatorConfiguration(orgs: [org]))
-        server = HTTPServer(handler: emulator)
-        let port = try server.start()
         graph = try FakeGraph()
-        root = try TestSupport.makeTemporaryDirectory("graph-e2e")
-        try FileManager.default.createDirectory(at: configDir.appendingPathComponent("acme"), withIntermediateDirectories: true)
-        try write("acme/org.json", """
-            {"url": "http://127.0.0.1:\(port)", "token": {"value": "\(Self.token)"}, "sessionCooldownSeconds": 1}
-            """)
+        try super.init(orgs: [EmulatorSyncFixture.org(token: Self.token, identitySources: [Self.sourceId])],
+                       directoryPrefix: "graph-e2e",
+                       syncEnvironment: [GraphHarness.tokenVariable: "static-bearer-token-value"])
+        try writeOrg(token: Self.token)
         try write("acme/entra.json", """
             {"identitySourceId": "\(Self.sourceId)", "connector": "graph",
              "settings": {"baseUrl": "\(graph.baseURL)", "auth": {"type": "bearer", "token": {"env": "\(GraphHarness.tokenVariable)"}},
@@ -87,44 +72,5 @@ final class GraphSyncFixture: @unchecked Sendable {
             """)
     }
 
-    deinit {
-        server.stop()
-        emulator.shutdown()
-        graph.stop()
-    }
-
-    func write(_ relative: String, _ text: String) throws {
-        try text.write(to: configDir.appendingPathComponent(relative), atomically: true, encoding: .utf8)
-    }
-
-    /// Runs `xaas sync --json`; returns the exit status and the single run's report.
-    func sync() throws -> (status: Int32, run: JSONValue?, stderr: String) {
-        let result = try TestSupport.xaas(
-            ["sync", "--config", configDir.path, "--state", stateDir.path, "--json"],
-            environment: [GraphHarness.tokenVariable: "static-bearer-token-value"])
-        let run = (try? JSONValue.parse(result.stdout))?["runs"]?.arrayValue?.first
-        return (result.status, run, result.stderr)
-    }
-
-    func inspect(_ path: String) throws -> JSONValue {
-        let response = emulator.handle(HTTPRequest(method: "GET", target: "/emulator/v1/orgs/acme/\(path)"))
-        return try JSONValue.parse(bytes: response.body)
-    }
-
-    /// externalId → (status, profile) of every user in the emulated directory.
-    func users() throws -> [String: (status: String, profile: [String: String])] {
-        var out: [String: (String, [String: String])] = [:]
-        for u in try inspect("users").arrayValue ?? [] {
-            var profile: [String: String] = [:]
-            for m in u["profile"]?.objectValue ?? [] { if let v = m.value.stringValue { profile[m.key] = v } }
-            out[u["externalId"]?.stringValue ?? ""] = (u["status"]?.stringValue ?? "", profile)
-        }
-        return out
-    }
-
-    func stat(_ name: String) throws -> Int { try inspect("stats")[name]?.intValue ?? -1 }
-}
-
-extension JSONValue {
-    func int(_ key: String) -> Int { self[key]?.intValue ?? -1 }
+    deinit { graph.stop() }
 }

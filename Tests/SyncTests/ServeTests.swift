@@ -90,12 +90,12 @@ import XaasJSON
         #expect(try f.activeUsers("acme").count < 1030, "stopped mid-run")
 
         // Restart: the interrupted run resumes and everything converges.
-        let (status, runs, stderr) = try f.sync()
+        let (status, runs, stderr) = try f.syncAll()
         #expect(status == 0, "\(stderr)")
         #expect(runs.count == 4)
         #expect(try f.activeUsers("acme").count == 1030)
         #expect(try f.activeUsers("globex").count == 60)
-        let again = try f.sync()
+        let again = try f.syncAll()
         #expect(again.status == 0 && again.runs.allSatisfy { $0.int("bulkRequests") == 0 }, "\(again.runs)")
     }
 
@@ -116,7 +116,7 @@ import XaasJSON
         #expect(!serve.log.contains("stopping them"))
         // The run in flight was completed, not cut: a sync right after has nothing to send for acme/hr.
         #expect(try f.activeUsers("acme").filter { $0.hasPrefix("acme-hr-") }.count == 1000)
-        let after = try f.sync(["--tenant", "acme", "--source", "hr"])
+        let after = try f.syncAll(["--tenant", "acme", "--source", "hr"])
         #expect(after.status == 0 && after.runs.first?.int("bulkRequests") == 0, "\(after.runs)")
     }
 }

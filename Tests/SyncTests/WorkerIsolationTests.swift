@@ -21,7 +21,7 @@ import XaasJSON
                             extra: mode == .hang ? "\"timeoutSeconds\": 3," : "")
         }
         let started = Date()
-        let (status, runs, stderr) = try f.sync(["--jobs", "2"])
+        let (status, runs, stderr) = try f.syncAll(["--jobs", "2"])
         #expect(status == 1, "a failed run makes the exit code 1: \(stderr)")
         #expect(runs.count == 8, "\(runs)")
         for org in MultiOrgFixture.orgs {
@@ -59,7 +59,7 @@ import XaasJSON
         faults.storm429 = 0.1
         faults.stormLength = 2
         let f = try MultiOrgFixture(faults: ["globex": faults])
-        let (_, runs, stderr) = try f.sync(["--jobs", "4"])
+        let (_, runs, stderr) = try f.syncAll(["--jobs", "4"])
         #expect(runs.count == 4, "\(stderr)")
         for source in MultiOrgFixture.sources {
             #expect(runs.run("acme", source)?["status"]?.stringValue == "ok", "\(stderr)")
@@ -117,7 +117,7 @@ import XaasJSON
         }
         #expect(released, "the worker outlived its parent")
         #expect(try f.activeUsers("acme").count < 1000, "stopped mid-run")
-        let (status, runs, stderr) = try f.sync(["--tenant", "acme", "--source", "hr"])
+        let (status, runs, stderr) = try f.syncAll(["--tenant", "acme", "--source", "hr"])
         #expect(status == 0, "\(stderr)")
         #expect(runs.first?["status"]?.stringValue == "ok")
         #expect(try f.activeUsers("acme").count == 1000)

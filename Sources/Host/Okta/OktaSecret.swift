@@ -1,3 +1,5 @@
+import XaasCrypto
+
 /// An Okta API token or OAuth access token that never prints itself.
 ///
 /// `description`, `debugDescription`, string interpolation and `dump` all show

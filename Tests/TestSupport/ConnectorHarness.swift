@@ -1,49 +1,55 @@
 import Foundation
 import PluginAPI
-import TestSupport
 
+/// (Copied from `Tests/CSVTests/ConnectorHarness.swift`, plus ``signForTest(_:)``.)
+///
 /// Drives a connector `.so` through the real C ABI (dlopen, entry, open, read_page, release_page,
 /// close) the way the host does, and hands back plain Swift values for assertions.
 ///
 /// ## Threading
-/// Not thread-safe: each harness is used by one test on one thread.
-final class ConnectorHarness {
+/// Each harness is used by one test at a time; `cancel` may be called from another thread.
+public final class ConnectorHarness: @unchecked Sendable {
     /// One record as a test sees it.
-    struct TestRecord: Equatable, CustomStringConvertible {
-        var externalId: String
-        var status: UInt32
+    public struct TestRecord: Equatable, Sendable, CustomStringConvertible {
+        public var externalId: String
+        public var status: UInt32
         /// (name, value) pairs in order.
-        var attributes: [[String]]
-        var values: [String] { attributes.map { $0[1] } }
-        var description: String { "\(externalId) \(status) \(attributes)" }
+        public var attributes: [[String]]
+        public var values: [String] { attributes.map { $0[1] } }
+        public var description: String { "\(externalId) \(status) \(attributes)" }
         /// The last value of each attribute name.
-        var dictionary: [String: String] {
+        public var dictionary: [String: String] {
             Dictionary(attributes.map { ($0[0], $0[1]) }, uniquingKeysWith: { $1 })
         }
     }
 
     /// A failed call: the status and the plugin's message.
-    struct CallError: Error, CustomStringConvertible {
-        var status: Int32
-        var message: String
-        var description: String { "status \(status): \(message)" }
+    public struct CallError: Error, CustomStringConvertible {
+        public var status: Int32
+        public var message: String
+        public var description: String { "status \(status): \(message)" }
+
+        public init(status: Int32, message: String) {
+            self.status = status
+            self.message = message
+        }
     }
 
     /// A whole read.
-    struct ReadResult {
-        var records: [TestRecord] = []
-        var skipped: UInt64 = 0
-        var notes: [String] = []
-        var pages = 0
-        var cursors: [String] = []
+    public struct ReadResult: Sendable {
+        public var records: [TestRecord] = []
+        public var skipped: UInt64 = 0
+        public var notes: [String] = []
+        public var pages = 0
+        public var cursors: [String] = []
     }
 
-    let descriptor: UnsafePointer<xaas_plugin_descriptor>
+    public let descriptor: UnsafePointer<xaas_plugin_descriptor>
     private var ops: xaas_plugin_ops { descriptor.pointee.ops.pointee }
     private var instance: UnsafeMutableRawPointer?
 
     /// Loads `lib<product>.so` from the build directory and opens an instance with `settings`.
-    init(product: String = "CSVConnector", settings: String) throws {
+    public init(product: String, settings: String) throws {
         let path = TestSupport.connectorLibrary(product).path
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
             throw CallError(status: -1, message: "dlopen \(path): \(String(cString: dlerror()))")
@@ -91,15 +97,15 @@ final class ConnectorHarness {
     }
 
     /// `check`.
-    func check() throws {
+    public func check() throws {
         if let failure = Self.withError({ ops.check!(instance, $0) }) { throw failure }
     }
 
     /// `cancel` (thread-safe).
-    func cancel() { ops.cancel!(instance) }
+    public func cancel() { ops.cancel!(instance) }
 
     /// One `read_page` call; returns the page's records, skipped count, notes and next cursor.
-    func readPage(cursor: String?, pageSize: UInt32) throws -> (ReadResult, String?) {
+    public func readPage(cursor: String?, pageSize: UInt32) throws -> (ReadResult, String?) {
         var page = xaas_page()
         page.struct_size = MemoryLayout<xaas_page>.size
         let failure = Self.withError { err in
@@ -129,7 +135,7 @@ final class ConnectorHarness {
     }
 
     /// Reads every page from the start.
-    func readAll(pageSize: UInt32 = 100) throws -> ReadResult {
+    public func readAll(pageSize: UInt32 = 100) throws -> ReadResult {
         var total = ReadResult()
         var cursor: String?
         repeat {

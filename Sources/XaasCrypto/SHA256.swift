@@ -1,7 +1,9 @@
-/// A small, dependency-free SHA-256 (FIPS 180-4), used only to fingerprint secrets.
+/// A small, dependency-free SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104).
 ///
-/// Not constant-time and not meant for bulk hashing; it hashes short strings such as API tokens.
-enum SHA256 {
+/// Shared by the host (fingerprints of secrets) and the DynamoDB connector (AWS Signature Version 4).
+/// Not constant-time and not meant for bulk hashing: it hashes short strings and request bodies of a few
+/// kilobytes. Pure functions; thread-safe.
+public enum SHA256 {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -14,7 +16,7 @@ enum SHA256 {
     ]
 
     /// The 32-byte digest of `message`.
-    static func hash(_ message: [UInt8]) -> [UInt8] {
+    public static func hash(_ message: [UInt8]) -> [UInt8] {
         var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
         var data = message
         let bitLength = UInt64(message.count) &* 8
@@ -58,10 +60,22 @@ enum SHA256 {
     }
 
     /// The digest of `message` as lower-case hex.
-    static func hex(_ message: [UInt8]) -> String {
+    public static func hex(_ message: [UInt8]) -> String { hexString(hash(message)) }
+
+    /// HMAC-SHA256 of `message` under `key` (RFC 2104, block size 64).
+    public static func hmac(key: [UInt8], _ message: [UInt8]) -> [UInt8] {
+        var block = key.count > 64 ? hash(key) : key
+        block += [UInt8](repeating: 0, count: 64 - block.count)
+        let inner = hash(block.map { $0 ^ 0x36 } + message)
+        return hash(block.map { $0 ^ 0x5c } + inner)
+    }
+
+    /// Lower-case hex of `bytes`.
+    public static func hexString(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
-        for byte in hash(message) {
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0x0f)])
         }
