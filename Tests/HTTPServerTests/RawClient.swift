@@ -64,9 +64,9 @@ final class RawClient: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) }
         }
         guard connected == 0 else {
-            let code = errno
-            close(fd)
-            throw Failure(description: "connect \(host):\(port): errno \(code)")
+            // No close here: the initializer has set every property, so deinit runs and closes `fd`.
+            // Closing it twice could close another test's socket that reused the number.
+            throw Failure(description: "connect \(host):\(port): errno \(errno)")
         }
     }
 
