@@ -11,17 +11,17 @@ import XaasJSON
         let dir = try TestSupport.makeTemporaryDirectory("quickstart")
         let config = dir.appendingPathComponent("connectors.d")
         try FileManager.default.copyItem(at: TestSupport.packageRoot.appendingPathComponent("connectors.d"), to: config)
-        func sync() throws -> (Int32, [JSONValue]) {
+        func sync() throws -> (Int32, [JSONValue], String) {
             let r = try TestSupport.xaas(["sync", "--config", config.path, "--json"])
-            return (r.status, (try? JSONValue.parse(r.stdout))?["runs"]?.arrayValue ?? [])
+            return (r.status, (try? JSONValue.parse(r.stdout))?["runs"]?.arrayValue ?? [], r.stdout + r.stderr)
         }
-        let (first, runs) = try sync()
-        #expect(first == 0)
+        let (first, runs, output) = try sync()
+        #expect(first == 0, "\(output)")
         #expect(runs.count == 2)
         let created = runs.map { $0["created"]?.intValue ?? 0 }.reduce(0, +)
         #expect(created > 0)
-        let (second, again) = try sync()
-        #expect(second == 0)
+        let (second, again, output2) = try sync()
+        #expect(second == 0, "\(output2)")
         for run in again {
             #expect(run["status"]?.stringValue == "ok", "\(run.serialized)")
             #expect(run["created"]?.intValue == 0 && run["deactivated"]?.intValue == 0, "\(run.serialized)")
@@ -49,5 +49,31 @@ import XaasJSON
         #expect(try b.unfinishedSessions().map(\.id) == ["aps1"])
         try b.commitSession("aps1")
         #expect(try b.allApplied().keys.sorted() == ["user/b1"])
+    }
+}
+
+/// Several workers start at once on a fresh state directory: each opens the database (switching it to WAL
+/// and creating the schema) and writes. None may fail with "database is locked".
+@Suite struct StateConcurrencyTests {
+    @Test func concurrentFirstOpensAndWritesSucceed() async throws {
+        for round in 0..<5 {
+            let dir = try TestSupport.makeTemporaryDirectory("state-race-\(round)")
+            let failures = try await withThrowingTaskGroup(of: String?.self) { group in
+                for i in 0..<8 {
+                    group.addTask {
+                        do {
+                            let store = try StateStore(directory: dir, tenant: "t\(i)", source: "s")
+                            _ = try store.beginRun(dryRun: false)
+                            try store.recordSessionCreated(id: "aps1", identitySourceId: "0oa1", runId: 1)
+                            return nil
+                        } catch {
+                            return "\(error)"
+                        }
+                    }
+                }
+                return try await group.reduce(into: [String]()) { if let e = $1 { $0.append(e) } }
+            }
+            #expect(failures.isEmpty, "round \(round): \(failures)")
+        }
     }
 }

@@ -62,7 +62,8 @@ import XaasJSON
         let (_, runs, stderr) = try f.syncAll(["--jobs", "4"])
         #expect(runs.count == 4, "\(stderr)")
         for source in MultiOrgFixture.sources {
-            #expect(runs.run("acme", source)?["status"]?.stringValue == "ok", "\(stderr)")
+            #expect(runs.run("acme", source)?["status"]?.stringValue == "ok",
+                    "\(runs.run("acme", source)?.serialized ?? "missing") \(stderr)")
             #expect(runs.run("acme", source)?.int("created") == 30)
         }
         #expect(try f.activeUsers("acme").count == 60)

@@ -44,13 +44,26 @@ public final class SQLiteDatabase {
     }
 
     /// Runs one or more SQL statements without results.
+    ///
+    /// SQLite answers some lock conflicts with `SQLITE_BUSY` at once instead of calling the busy handler —
+    /// notably switching a new database to WAL while another process opens it too (several workers
+    /// starting on a fresh state directory). Those are retried with backoff for up to 30 s.
     public func execute(_ sql: String) throws(SQLiteError) {
-        var error: UnsafeMutablePointer<CChar>?
-        let rc = sqlite3_exec(handle, sql, nil, nil, &error)
-        if rc != SQLITE_OK {
+        var delay: UInt32 = 2_000
+        var waited: UInt32 = 0
+        while true {
+            var error: UnsafeMutablePointer<CChar>?
+            let rc = sqlite3_exec(handle, sql, nil, nil, &error)
+            if rc == SQLITE_OK { return }
             let message = error.map { String(cString: $0) } ?? "error"
             sqlite3_free(error)
-            throw SQLiteError(code: rc, message: message)
+            let primary = rc & 0xFF
+            guard primary == SQLITE_BUSY || primary == SQLITE_LOCKED, waited < 30_000_000 else {
+                throw SQLiteError(code: rc, message: message)
+            }
+            usleep(delay)
+            waited += delay
+            delay = min(delay * 2, 200_000)
         }
     }
 
@@ -68,18 +81,53 @@ public final class SQLiteDatabase {
     /// Runs `sql` with `bindings` and no result rows; returns the number of changed rows.
     @discardableResult
     public func run(_ sql: String, _ bindings: [SQLiteValue] = []) throws(SQLiteError) -> Int {
-        let statement = try prepare(sql)
-        try statement.bind(bindings)
-        while try statement.step() {}
-        return Int(sqlite3_changes(handle))
+        do {
+            return try retryingBusy {
+                let statement = try prepare(sql)
+                try statement.bind(bindings)
+                while try statement.step() {}
+                return Int(sqlite3_changes(handle))
+            }
+        } catch let error as SQLiteError {
+            throw error
+        } catch {
+            throw SQLiteError(code: SQLITE_ERROR, message: "\(error)")
+        }
     }
 
     /// Runs a query and calls `row` for each result row.
     public func query(_ sql: String, _ bindings: [SQLiteValue] = [], row: (SQLiteStatement) throws -> Void) throws {
-        let statement = try prepare(sql)
-        try statement.bind(bindings)
-        while try statement.step() { try row(statement) }
-        statement.reset()
+        var delivered = false
+        // Rows already handed out are not handed out twice: only a query that failed before its first row
+        // is retried.
+        try retryingBusy(canRetry: { !delivered }) { () throws in
+            let statement = try prepare(sql)
+            try statement.bind(bindings)
+            defer { statement.reset() }
+            while try statement.step() {
+                delivered = true
+                try row(statement)
+            }
+        }
+    }
+
+    /// Retries `body` on an immediate `SQLITE_BUSY` outside an explicit transaction (where nothing is lost by
+    /// running the statement again), with backoff for up to 30 s.
+    private func retryingBusy<T>(canRetry: () -> Bool = { true }, _ body: () throws -> T) throws -> T {
+        var delay: UInt32 = 2_000
+        var waited: UInt32 = 0
+        while true {
+            do {
+                return try body()
+            } catch let error as SQLiteError {
+                let primary = error.code & 0xFF
+                guard primary == SQLITE_BUSY, sqlite3_get_autocommit(handle) != 0, canRetry(), waited < 30_000_000
+                else { throw error }
+                usleep(delay)
+                waited += delay
+                delay = min(delay * 2, 200_000)
+            }
+        }
     }
 
     /// The first column of the first row, as an integer (or `nil` when there is no row).
