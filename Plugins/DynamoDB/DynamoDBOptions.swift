@@ -162,28 +162,9 @@ struct DynamoDBOptions: Sendable {
         return items
     }
 
-    /// An `https://` URL, or `http://` to a loopback host; no user info (secrets belong in secret settings).
+    /// An `https://` URL, or `http://` to a loopback host; no user info (``ServiceURL``).
     static func parseEndpoint(_ text: String) throws -> URL {
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-              let host = components.host, !host.isEmpty, let url = components.url else {
-            throw ConnectorError.config("settings.endpoint: not an absolute URL")
-        }
-        guard components.user == nil, components.password == nil else {
-            throw ConnectorError.config("settings.endpoint: must not contain user info; use authHeader or credentials settings")
-        }
-        switch scheme {
-        case "https": return url
-        case "http" where isLoopback(host): return url
-        case "http":
-            throw ConnectorError.config("settings.endpoint: http:// is refused for \(host); use https:// (plain http only to loopback)")
-        default:
-            throw ConnectorError.config("settings.endpoint: unsupported scheme \(scheme.prefix(10)); use https://")
-        }
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        let h = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return h == "localhost" || h == "::1" || h.hasPrefix("127.")
+        try ServiceURL.parse(text, setting: "settings.endpoint", credentialsHint: "authHeader or credentials settings")
     }
 
     /// The URL without query (for messages).

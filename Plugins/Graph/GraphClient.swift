@@ -64,16 +64,7 @@ final class GraphClient {
             request.setValue("application/json", forHTTPHeaderField: "Accept")
             for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
             request.setValue("Bearer " + (try accessToken()), forHTTPHeaderField: "Authorization")
-            let response: GraphResponse
-            do {
-                requestCount += 1
-                response = try http.send(request, isCancelled: isCancelled)
-            } catch .cancelled {
-                throw ConnectorError.cancelled("Graph read cancelled")
-            } catch {
-                try retryOrThrow(what: what, reason: "network error (\(error))", status: nil, retryAfter: nil, attempt: &attempt)
-                continue
-            }
+            guard let response = try send(request, what: what, attempt: &attempt) else { continue }
             switch response.status {
             case 200..<300:
                 do { return .ok(try JSONValue.parse(bytes: [UInt8](response.body))) } catch {
@@ -104,6 +95,20 @@ final class GraphClient {
     }
 
     /// Sleeps before the next attempt, or throws `RATE_LIMITED`/`TRANSIENT` with the wait as a hint.
+    /// Sends one request; `nil` means a network error that is worth retrying (after the backoff
+    /// ``retryOrThrow(what:reason:status:retryAfter:attempt:)`` already waited), so the caller loops.
+    private func send(_ request: URLRequest, what: String, attempt: inout Int) throws -> GraphResponse? {
+        do {
+            requestCount += 1
+            return try http.send(request, isCancelled: isCancelled)
+        } catch .cancelled {
+            throw ConnectorError.cancelled("Graph read cancelled")
+        } catch {
+            try retryOrThrow(what: what, reason: "network error (\(error))", status: nil, retryAfter: nil, attempt: &attempt)
+            return nil
+        }
+    }
+
     private func retryOrThrow(what: String, reason: String, status: Int?, retryAfter: Double?, attempt: inout Int) throws {
         let wait = retryAfter ?? policy.backoff(attempt: attempt)
         let milliseconds = UInt32(clamping: Int((wait * 1000).rounded(.up)))
@@ -147,16 +152,7 @@ final class GraphClient {
             request.setValue("application/json", forHTTPHeaderField: "Accept")
             let form = [("grant_type", "client_credentials"), ("client_id", clientId), ("client_secret", secret), ("scope", scope)]
             request.httpBody = Data(GraphSettings.queryString(form).utf8)
-            let response: GraphResponse
-            do {
-                requestCount += 1
-                response = try http.send(request, isCancelled: isCancelled)
-            } catch .cancelled {
-                throw ConnectorError.cancelled("Graph read cancelled")
-            } catch {
-                try retryOrThrow(what: what, reason: "network error (\(error))", status: nil, retryAfter: nil, attempt: &attempt)
-                continue
-            }
+            guard let response = try send(request, what: what, attempt: &attempt) else { continue }
             switch response.status {
             case 200:
                 guard let json = try? JSONValue.parse(bytes: [UInt8](response.body)),

@@ -169,29 +169,11 @@ struct GraphSettings: Sendable {
         }
     }
 
-    /// An absolute https URL (http only to a loopback host), without a trailing slash.
+    /// An absolute https URL (http only to a loopback host; ``ServiceURL``), without a trailing slash.
     static func parseURL(_ text: String, setting: String) throws -> URL {
         var trimmed = text
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
-        guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
-            throw ConnectorError.config("\(setting): \"\(text.prefix(80))\" is not an absolute URL (e.g. https://graph.microsoft.com/v1.0)")
-        }
-        guard url.user == nil, url.password == nil else {
-            throw ConnectorError.config("\(setting) must not contain credentials; use settings.auth")
-        }
-        switch scheme {
-        case "https": return url
-        case "http" where isLoopback(host): return url
-        case "http":
-            throw ConnectorError.config("\(setting): plain http is only allowed to a loopback host (127.0.0.1, ::1, localhost); use https")
-        default:
-            throw ConnectorError.config("\(setting): unsupported scheme \"\(scheme)\"; use https")
-        }
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        let h = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return h == "localhost" || h == "::1" || h.hasPrefix("127.")
+        return try ServiceURL.parse(trimmed, setting: setting, credentialsHint: "settings.auth")
     }
 
     /// The origin (`scheme://host:port`) requests may be sent to with credentials.

@@ -29,37 +29,41 @@ enum Socket {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
-    /// Creates, binds and listens on `host:port`; returns the descriptor and the bound port.
-    static func listen(host: String, port: Int, backlog: Int32) throws(HTTPServerError) -> (fd: Int32, port: Int) {
-        guard (0...65535).contains(port) else { throw .invalidPort(port) }
-        var literal = host
-        if literal.hasPrefix("["), literal.hasSuffix("]") { literal = String(literal.dropFirst().dropLast()) }
-        if literal == "localhost" { literal = "127.0.0.1" }
+    /// The socket address of an IPv4 or IPv6 literal and a port, or `nil` when `literal` is neither.
+    static func socketAddress(literal: String, port: Int) -> (sockaddr_storage, socklen_t, Int32)? {
         var storage = sockaddr_storage()
-        let family: Int32
-        let length: socklen_t
         var v4 = in_addr(), v6 = in6_addr()
         if inet_pton(AF_INET, literal, &v4) == 1 {
-            family = AF_INET
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
             withUnsafeMutableBytes(of: &storage) { raw in
                 let sin = raw.baseAddress!.assumingMemoryBound(to: sockaddr_in.self)
                 sin.pointee.sin_family = sa_family_t(AF_INET)
                 sin.pointee.sin_port = in_port_t(UInt16(port).bigEndian)
                 sin.pointee.sin_addr = v4
             }
-        } else if inet_pton(AF_INET6, literal, &v6) == 1 {
-            family = AF_INET6
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            return (storage, socklen_t(MemoryLayout<sockaddr_in>.size), AF_INET)
+        }
+        if inet_pton(AF_INET6, literal, &v6) == 1 {
             withUnsafeMutableBytes(of: &storage) { raw in
                 let sin6 = raw.baseAddress!.assumingMemoryBound(to: sockaddr_in6.self)
                 sin6.pointee.sin6_family = sa_family_t(AF_INET6)
                 sin6.pointee.sin6_port = in_port_t(UInt16(port).bigEndian)
                 sin6.pointee.sin6_addr = v6
             }
-        } else {
-            throw .invalidHost(host)
+            return (storage, socklen_t(MemoryLayout<sockaddr_in6>.size), AF_INET6)
         }
+        return nil
+    }
+
+    /// Creates, binds and listens on `host:port`; returns the descriptor and the bound port.
+    static func listen(host: String, port: Int, backlog: Int32) throws(HTTPServerError) -> (fd: Int32, port: Int) {
+        guard (0...65535).contains(port) else { throw .invalidPort(port) }
+        var literal = host
+        if literal.hasPrefix("["), literal.hasSuffix("]") { literal = String(literal.dropFirst().dropLast()) }
+        if literal == "localhost" { literal = "127.0.0.1" }
+        guard let resolved = socketAddress(literal: literal, port: port) else { throw .invalidHost(host) }
+        var storage = resolved.0
+        let length = resolved.1
+        let family = resolved.2
         let address = family == AF_INET6 ? "[\(literal)]:\(port)" : "\(literal):\(port)"
         let fd = socket(family, sockStream | sockCloexec, 0)
         guard fd >= 0 else { throw .system(operation: "socket", address: address, code: errno) }

@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 
+@testable import HTTPServer
+
 /// A blocking raw-socket client for edge cases URLSession cannot produce (pipelining, garbage, half-close).
 /// Every read has a receive timeout so a broken server fails the test instead of hanging it.
 /// Not locked: each instance is used by one thread at a time (tests hand a client to exactly one worker).
@@ -26,31 +28,12 @@ final class RawClient: @unchecked Sendable {
 
     /// Connects to `host` (an IPv4 or IPv6 literal) on `port`.
     init(host: String = "127.0.0.1", port: Int, receiveTimeout: Double = 10) throws {
-        var storage = sockaddr_storage()
-        var length: socklen_t
-        let family: Int32
-        var v4 = in_addr(), v6 = in6_addr()
-        if inet_pton(AF_INET, host, &v4) == 1 {
-            family = AF_INET
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            withUnsafeMutableBytes(of: &storage) { raw in
-                let sin = raw.baseAddress!.assumingMemoryBound(to: sockaddr_in.self)
-                sin.pointee.sin_family = sa_family_t(AF_INET)
-                sin.pointee.sin_port = in_port_t(UInt16(port).bigEndian)
-                sin.pointee.sin_addr = v4
-            }
-        } else if inet_pton(AF_INET6, host, &v6) == 1 {
-            family = AF_INET6
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-            withUnsafeMutableBytes(of: &storage) { raw in
-                let sin6 = raw.baseAddress!.assumingMemoryBound(to: sockaddr_in6.self)
-                sin6.pointee.sin6_family = sa_family_t(AF_INET6)
-                sin6.pointee.sin6_port = in_port_t(UInt16(port).bigEndian)
-                sin6.pointee.sin6_addr = v6
-            }
-        } else {
+        guard let resolved = Socket.socketAddress(literal: host, port: port) else {
             throw Failure(description: "not an IP literal: \(host)")
         }
+        var storage = resolved.0
+        let length = resolved.1
+        let family = resolved.2
         #if canImport(Glibc)
         fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
         #else
