@@ -102,6 +102,7 @@ struct CSVHeader {
             }
         }
         let status = options.status.map { $0.status(forValue: firstValue(statusValue)) } ?? .active
+        if options.positions { attributes.append(Record.Attribute("xaas.position", at)) }
         return Record(kind: .user, externalId: externalId, status: status, attributes: attributes)
     }
 

@@ -22,10 +22,13 @@ struct CSVOptions: Sendable {
     var onBadRow: BadRowPolicy
     /// When set, every field except the externalId splits on it into several values.
     var multiValueSeparator: String?
+    /// Add each record's position as the attribute `xaas.position` (`<path> line <N>`), which the host
+    /// quotes in per-record problems (e.g. a bad lifecycle date).
+    var positions: Bool
 
     /// The JSON Schema of the settings object (the descriptor's `settings_schema_json`).
     static let schema = #"""
-    {"type":"object","properties":{"path":{"type":"string"},"delimiter":{"enum":[",",";","\t","|","tab"]},"externalId":{"type":"string"},"status":\#(StatusRule.schemaFragment.trimmingWhitespace),"onBadRow":{"enum":["fail","skip"]},"encoding":{"enum":["utf-8"]},"multiValueSeparator":{"type":"string"}},"required":["path","externalId"],"additionalProperties":false}
+    {"type":"object","properties":{"path":{"type":"string"},"delimiter":{"enum":[",",";","\t","|","tab"]},"externalId":{"type":"string"},"status":\#(StatusRule.schemaFragment.trimmingWhitespace),"onBadRow":{"enum":["fail","skip"]},"encoding":{"enum":["utf-8"]},"multiValueSeparator":{"type":"string"},"positions":{"type":"boolean"}},"required":["path","externalId"],"additionalProperties":false}
     """#
 
     /// Reads and validates `settings`; every problem is a `CONFIG` error naming the setting.
@@ -63,6 +66,7 @@ struct CSVOptions: Sendable {
                     "settings.multiValueSeparator: \(Self.quoted(separator)) must not contain the delimiter or a quote")
             }
         }
+        positions = try settings.bool("positions") ?? false
         try settings.rejectUnknownKeys()
     }
 

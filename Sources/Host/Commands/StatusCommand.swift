@@ -16,11 +16,14 @@ enum StatusCommand {
             for p in problems { StandardError.print("\(p)") }
             var entries: [JSONValue] = []
             var rows: [[String]] = []
+            var dueLines: [String] = []
             let exists = FileManager.default.fileExists(atPath: stateDirectory.appendingPathComponent("state.sqlite").path)
             for source in config.sources {
                 var last: RunReport?
                 var open: [JournalSession] = []
+                var due: [DueEvent] = []
                 if exists, let store = try? StateStore(directory: stateDirectory, tenant: source.tenant, source: source.name) {
+                    due = LifecycleStatus.next(store)
                     last = (try? store.recentRunReports(limit: 1))?.first
                         .flatMap { try? JSONValue.parse($0) }.flatMap(RunReport.init(json:))
                     open = (try? store.unfinishedSessions()) ?? []
@@ -28,18 +31,21 @@ enum StatusCommand {
                 entries.append(.object([
                     ("tenant", .string(source.tenant)), ("source", .string(source.name)),
                     ("lastRun", last?.json ?? .null),
+                    ("nextDue", LifecycleStatus.json(due)),
                     ("openSessions", .array(open.map { .object([("id", .string($0.id)), ("state", .string($0.state.rawValue)), ("requests", .number(String($0.requests)))]) })),
                 ]))
                 rows.append([source.tenant, source.name, last.map { $0.status.rawValue + ($0.dryRun ? " (dry run)" : "") } ?? "never run",
                              last.map { "\($0.created)/\($0.updated)/\($0.unchanged)/\($0.deactivated)" } ?? "-",
                              open.isEmpty ? "-" : open.map { "\($0.id) (\($0.state.rawValue))" }.joined(separator: ", "),
                              last?.error ?? ""])
+                dueLines += LifecycleStatus.lines(tenant: source.tenant, source: source.name, due)
             }
             if arguments.flag("--json") {
                 print(JSONValue.object([("sources", .array(entries))]).serialized)
             } else {
                 print(TextTable.render(header: ["TENANT", "SOURCE", "LAST RUN", "C/U/=/D", "OPEN SESSIONS", "ERROR"], rows: rows),
                       terminator: "")
+                for line in dueLines { print(line) }
             }
             return problems.isEmpty ? 0 : 1
         }

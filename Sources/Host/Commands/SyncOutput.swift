@@ -33,13 +33,14 @@ final class SyncOutput: Sendable {
         if logWriter.format == .json {
             logWriter.log(r.status == .failed ? "error" : "info", tenant: r.tenant, source: r.source,
                           "\(r.status.rawValue): \(r.created) created, \(r.updated) updated, \(r.unchanged) unchanged, "
-                          + "\(r.deactivated) deactivated, \(r.invalid) invalid\(r.error.map { " — \($0)" } ?? "")")
+                          + "\(r.deactivated) deactivated, \(r.invalid) invalid, \(r.pending) pending\(r.error.map { " — \($0)" } ?? "")")
             return
         }
         guard !json else { return }
         var line = "\(r.tenant)/\(r.source): \(r.status.rawValue)\(r.dryRun ? " (dry run: planned)" : "") — "
         line += "\(r.created) created, \(r.updated) updated, \(r.unchanged) unchanged, \(r.deactivated) deactivated"
         if r.invalid > 0 { line += ", \(r.invalid) invalid" }
+        if r.pending > 0 { line += ", \(r.pending) pending" }
         if r.outOfScope > 0 { line += ", \(r.outOfScope) out of scope" }
         if r.inactiveNotApplied > 0 { line += ", \(r.inactiveNotApplied) inactive (never in Okta)" }
         if r.skippedByConnector > 0 { line += ", \(r.skippedByConnector) skipped by the connector" }

@@ -31,6 +31,8 @@ public struct SourceConfig: Sendable, CustomStringConvertible, CustomReflectable
     public var schedule: Schedule?
     /// Also sync groups and memberships (default false).
     public var groups: Bool
+    /// Start/end dates of users (`"lifecycle"`), when configured.
+    public var lifecycle: LifecycleConfig?
 
     /// The default ``pageSize``.
     public static let defaultPageSize = 500
@@ -70,7 +72,7 @@ public struct SourceConfig: Sendable, CustomStringConvertible, CustomReflectable
     public var connectorIsPath: Bool { connector.hasPrefix("/") }
 
     static let knownKeys = ["identitySourceId", "connector", "settings", "filter", "mapping", "safeguards", "enabled",
-                            "pageSize", "timeoutSeconds", "schedule", "groups"]
+                            "pageSize", "timeoutSeconds", "schedule", "groups", "lifecycle"]
 
     /// Reads a source file (already parsed), reporting problems to `reader`; nil when it has any problem.
     static func read(_ json: JSONValue, tenant: String, name: String, file: URL, reader: inout ConfigReader) -> SourceConfig? {
@@ -104,11 +106,14 @@ public struct SourceConfig: Sendable, CustomStringConvertible, CustomReflectable
             schedule = ScheduleParser.read(value, reader: &reader)
         }
         let groups = reader.bool(json, "groups", at: "$") ?? false
+        let lifecycle = LifecycleConfig.read(json, reader: &reader)
 
         guard reader.problems.count == before, let sourceId, let connector, let mapping else { return nil }
-        return SourceConfig(tenant: tenant, name: name, file: file, identitySourceId: sourceId, connector: connector,
-                            settingsJSON: settingsJSON, filter: filter, mapping: mapping, safeguards: safeguards,
-                            enabled: enabled, pageSize: pageSize, timeoutSeconds: timeout, schedule: schedule, groups: groups)
+        var source = SourceConfig(tenant: tenant, name: name, file: file, identitySourceId: sourceId, connector: connector,
+                                  settingsJSON: settingsJSON, filter: filter, mapping: mapping, safeguards: safeguards,
+                                  enabled: enabled, pageSize: pageSize, timeoutSeconds: timeout, schedule: schedule, groups: groups)
+        source.lifecycle = lifecycle
+        return source
     }
 
     /// A connector name (`[a-z0-9_-]`) stays as is; a path (containing `/` or ending in `.so`) is resolved

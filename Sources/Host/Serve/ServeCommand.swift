@@ -79,6 +79,7 @@ enum ServeCommand {
         }
         func install(_ config: ConfigDirectory) {
             let (scheduled, unscheduled) = scheduler.load(config)
+            LifecycleSchedule.refresh(scheduler, config.tenants, stateDirectory: stateDirectory, log: log)
             budgets.load(config)
             log.log(tenant: nil, source: nil, "\(scheduled.count) scheduled source(s): \(scheduled.joined(separator: ", "))")
             for key in unscheduled { log.log(tenant: nil, source: nil, "\(key) has no schedule or is disabled; `xaas serve` does not run it") }
@@ -117,6 +118,7 @@ enum ServeCommand {
                     metrics.record(result)
                     metrics.runFinished()
                     scheduler.finished(entry)
+                    LifecycleSchedule.refresh(scheduler, [entry.tenant], only: entry.source.name, stateDirectory: stateDirectory, log: log)
                 }
             }
             try? await Task.sleep(for: .milliseconds(200))

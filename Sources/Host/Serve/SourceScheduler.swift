@@ -14,6 +14,10 @@ final class SourceScheduler: Sendable {
         var schedule: Schedule
         var due: Date?
         var running = false
+        /// An extra run at the source's next lifecycle event (system clock), besides the schedule.
+        var extraDue: Date?
+        /// When the current run was taken.
+        var startedAt: Date?
         var key: String { "\(tenant.name)/\(source.name)" }
     }
 
@@ -40,6 +44,7 @@ final class SourceScheduler: Sendable {
                     var entry = Entry(tenant: tenant, source: source, schedule: schedule, due: schedule.firstDue(now: now))
                     if let old = s.entries[key] {
                         entry.running = old.running
+                        entry.extraDue = old.extraDue
                         if old.schedule == schedule { entry.due = old.due }
                     }
                     next[key] = entry
@@ -62,9 +67,10 @@ final class SourceScheduler: Sendable {
             var started: [Entry] = []
             for key in s.entries.keys.sorted() {
                 guard s.running < jobs else { break }
-                guard var e = s.entries[key], !e.running, let due = e.due, due <= now,
+                guard var e = s.entries[key], !e.running, let due = e.due, min(due, e.extraDue ?? due) <= now,
                       !s.busyTenants.contains(e.tenant.name) else { continue }
                 e.running = true
+                e.startedAt = now
                 s.entries[key] = e
                 s.busyTenants.insert(e.tenant.name)
                 s.running += 1
@@ -81,13 +87,21 @@ final class SourceScheduler: Sendable {
             s.running -= 1
             guard var e = s.entries[entry.key] else { return }
             e.running = false
+            e.extraDue = nil
             if e.due == nil {
                 s.entries[entry.key] = nil
                 return
             }
-            e.due = e.schedule.nextDue(after: entry.due ?? now, now: now)
+            // A run taken early for a lifecycle event leaves the schedule's due time as it was.
+            let early = entry.due.map { due in entry.startedAt.map { due > $0 } ?? false } ?? false
+            if !early { e.due = e.schedule.nextDue(after: entry.due ?? now, now: now) }
             s.entries[entry.key] = e
         }
+    }
+
+    /// Sets (or clears) the extra run of `key` at its next lifecycle event.
+    func setExtraDue(_ key: String, _ date: Date?) {
+        state.withLock { s in s.entries[key]?.extraDue = date }
     }
 
     /// Runs in progress.

@@ -1,14 +1,14 @@
 import XaasJSON
 
 /// Renders a persisted plan for `xaas sync --dry-run --diff`: one line per entity, attribute changes
-/// indented below updates. Profiles are read back from state, so memory stays bounded.
+/// indented below updates, then the run's dated lifecycle events (``LifecycleDiff``). Profiles are read back from state, so memory stays bounded.
 public enum PlanPrinter {
     /// Calls `emit` with each line of the plan of `runId`.
     public static func diff(store: StateStore, runId: Int64, emit: (String) -> Void) throws {
         var after: Int64 = 0
         while true {
             let entries = try store.planEntries(runId: runId, actions: PlanAction.allCases, afterSeq: after, limit: 1000)
-            guard let last = entries.last else { return }
+            guard let last = entries.last else { return try LifecycleDiff.lines(store: store, runId: runId, emit: emit) }
             after = last.seq
             for e in entries {
                 switch e.action {

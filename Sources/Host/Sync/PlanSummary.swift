@@ -7,6 +7,8 @@ public struct PlanSummary: Sendable {
     public var deactivations = 0
     /// Deactivations by reason ("inactive in source", "absent from a complete read", "filtered out", …).
     public var deactivationsByReason: [String: Int] = [:]
+    /// Users held by their start date (not sent, not absent): the lifecycle's `pending`.
+    public var pending = 0
     /// Records the filter rejected that were never applied (nothing to do).
     public var outOfScope = 0
     /// Inactive or deleted records that were never applied (nothing to deactivate).

@@ -15,6 +15,8 @@ public struct Planner {
         public var map: (SourceRecord) -> [(String, String)]
         /// Why a mapped user cannot be sent (naming the field), or `nil` when it can.
         public var validate: (String, [(String, String)]) -> String? = Mapping.validate(externalId:profile:)
+        /// Start and end dates (the source's `lifecycle` key), when configured.
+        public var lifecycle: LifecycleRule?
 
         public init(filter: ((SourceRecord) -> Bool)?, map: @escaping (SourceRecord) -> [(String, String)]) {
             self.filter = filter
@@ -36,6 +38,8 @@ public struct Planner {
     public var resendUnchanged = false
     /// Records per write transaction.
     public var transactionSize = 2000
+    /// The run is a dry run (its lifecycle events do not replace the source's).
+    public var dryRun = false
 
     public init(store: StateStore, runId: Int64, source: any RecordSource, rules: Rules, pageSize: Int, checkpoint: String?) {
         self.store = store
@@ -51,6 +55,7 @@ public struct Planner {
     /// Reads the source to its end (or first error) and persists the plan. Throws only for state errors.
     public func plan() throws -> PlanSummary {
         var summary = PlanSummary()
+        if rules.lifecycle != nil { try store.beginLifecycle(runId: runId) }
         var seq: Int64 = 0
         var cursor: String? = nil
         var first = true
@@ -93,6 +98,9 @@ public struct Planner {
             try dropDeactivations(&summary)
         }
         summary.lastSeq = seq
+        if rules.lifecycle != nil {
+            try store.finishLifecycle(runId: runId, complete: summary.complete, incremental: summary.incremental, dryRun: dryRun)
+        }
         return summary
     }
 
@@ -147,6 +155,7 @@ public struct Planner {
             case nil: if summary.unchanged > 0 { summary.unchanged -= 1 }
             }
             summary.superseded += 1
+            try rules.lifecycle?.supersede(id, runId: runId, batch: batch, summary: &summary)
         }
         let applied = try batch.applied(kind: "user", externalId: id)
         let inScope = rules.filter?(record) ?? true
@@ -162,6 +171,12 @@ public struct Planner {
         if !inScope {
             if applied?.status == .active { try deactivate("filtered out") } else { summary.outOfScope += 1 }
             return
+        }
+        if let lifecycle = rules.lifecycle {
+            let outcome = try lifecycle.plan(record, applied: applied, runId: runId, batch: batch)
+            summary.count(outcome)
+            if outcome.deactivate { try deactivate(LifecyclePolicy.endedReason) }
+            if outcome.handled { return }
         }
         if record.status != .active {
             if applied?.status == .active {

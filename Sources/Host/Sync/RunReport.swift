@@ -30,6 +30,8 @@ public struct RunReport: Sendable {
     public var deactivationsByReason: [String: Int] = [:]
     public var problems: [String] = []
     public var notes: [String] = []
+    /// Users held until their start date comes due (lifecycle).
+    public var pending = 0
 
     public init(tenant: String, source: String) {
         self.tenant = tenant
@@ -46,7 +48,7 @@ public struct RunReport: Sendable {
             ("sessions", n(sessions)), ("durationMs", n(durationMs)),
             ("error", error.map { .string($0) } ?? .null),
             ("dryRun", .bool(dryRun)), ("outOfScope", n(outOfScope)), ("inactiveNotApplied", n(inactiveNotApplied)), ("skipped", n(skippedByConnector)),
-            ("incremental", .bool(incremental)),
+            ("incremental", .bool(incremental)), ("pending", n(pending)),
         ]
         members.append(("deactivationsByReason", .object(
             deactivationsByReason.sorted { $0.key < $1.key }.map { ($0.key, n($0.value)) })))
@@ -79,5 +81,6 @@ public struct RunReport: Sendable {
         }
         problems = json["problems"]?.arrayValue?.compactMap(\.stringValue) ?? []
         notes = json["notes"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        pending = json["pending"]?.intValue ?? 0
     }
 }

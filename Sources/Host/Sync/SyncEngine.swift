@@ -130,12 +130,14 @@ public struct SyncEngine {
             var planner = Planner(store: store, runId: runId, source: source, rules: job.rules,
                                   pageSize: job.pageSize, checkpoint: checkpoint)
             planner.resendUnchanged = options.full
+            planner.dryRun = options.dryRun
             return try planner.plan()
         }
     }
 
     private func fill(_ report: inout RunReport, from summary: PlanSummary) {
         report.unchanged = summary.unchanged
+        report.pending = summary.pending
         report.invalid = summary.invalid
         report.outOfScope = summary.outOfScope
         report.inactiveNotApplied = summary.inactiveNotApplied

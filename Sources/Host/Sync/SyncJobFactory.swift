@@ -9,9 +9,11 @@ enum SyncJobFactory {
         let connector = source.connector
         let settings = source.settingsJSON
         let directory = source.file.deletingLastPathComponent()
+        var rules = Planner.Rules(filter: filter.map { f in { f.matches($0) } }, map: { mapping.profile(for: $0) })
+        rules.lifecycle = source.lifecycle.map { Planner.LifecycleRule(policy: LifecyclePolicy($0), now: LifecycleClock.current.now()) }
         return SyncEngine.Job(
             tenant: tenant.name, source: source.name, stateDirectory: stateDirectory, pageSize: source.pageSize,
-            rules: Planner.Rules(filter: filter.map { f in { f.matches($0) } }, map: { mapping.profile(for: $0) }),
+            rules: rules,
             safeguards: SafeguardCheck(
                 maxDeactivationPercent: source.safeguards.maxDeactivationPercent,
                 maxDeactivations: source.safeguards.maxDeactivations, approvedDeactivations: approve),
