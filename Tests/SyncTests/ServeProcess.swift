@@ -12,9 +12,13 @@ final class ServeProcess: @unchecked Sendable {
     private let stderr = Locked("")
     private let done = DispatchSemaphore(value: 0)
 
-    init(_ arguments: [String]) throws {
+    /// `environment` adds variables to the test's own (e.g. `XAAS_NOW`).
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = TestSupport.xaasExecutable
         process.arguments = ["serve"] + arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
