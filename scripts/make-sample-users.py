@@ -6,9 +6,11 @@ diffed. Columns follow the iamse.blog "Anything-as-a-Source" workshop sample (mi
 metadata columns) plus `department`:
 
   id, active, title, first_name, last_name, street_number, street_name, city, state, country,
-  postcode, email, phone, cell, dob, department
+  postcode, email, phone, cell, dob, department, hire_date
 
-`id` is an immutable employee number (the Okta externalId); `active` is "true"/"false".
+`id` is an immutable employee number (the Okta externalId); `active` is "true"/"false"; `hire_date` is
+`yyyy-MM-dd` (the source's `lifecycle.startDate`). The last user is a future hire (2099) whom the
+lifecycle holds, so the quickstart always shows a `pending` count.
 Usage: scripts/make-sample-users.py [--seed N] [--count N] [--out PATH]
 """
 import argparse
@@ -56,6 +58,7 @@ def ascii_slug(text):
 
 def make_rows(seed, count):
     rng = random.Random(seed)
+    hires = random.Random(seed + 1)  # separate, so the other columns do not change with it
     used = set()
     inactive = set(rng.sample(range(count), max(1, count // 12)))
     for n in range(count):
@@ -85,6 +88,8 @@ def make_rows(seed, count):
             "cell": fill(phone, rng),
             "dob": born.strftime("%Y-%m-%dT%H:%M:%S.") + f"{born.microsecond // 1000:03d}Z",
             "department": rng.choice(DEPARTMENTS),
+            "hire_date": "2099-01-05" if n == count - 1 else
+                         (datetime.date(2005, 1, 1) + datetime.timedelta(days=hires.randint(0, 20 * 365))).isoformat(),
         }
 
 
@@ -96,7 +101,7 @@ def main():
     parser.add_argument("--out", default=os.path.join(here, "..", "connectors.d", "acme", "data", "users.csv"))
     args = parser.parse_args()
     columns = ["id", "active", "title", "first_name", "last_name", "street_number", "street_name", "city", "state",
-               "country", "postcode", "email", "phone", "cell", "dob", "department"]
+               "country", "postcode", "email", "phone", "cell", "dob", "department", "hire_date"]
     out = sys.stdout if args.out == "-" else open(args.out, "w", newline="", encoding="utf-8")
     with out:
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")

@@ -24,6 +24,9 @@ import TestSupport
         let staff = try #require(dir.tenant(named: "globex")?.source(named: "staff"))
         #expect(staff.connector == "static")
         #expect(staff.filter != nil)
+        let lifecycle = try #require(hr.lifecycle)
+        #expect(lifecycle.startDate?.text == "${hire_date}" && lifecycle.preHireDays == 7)
+        #expect(lifecycle.timeZone.identifier == "America/New_York")
     }
 
     /// A quote-aware split of one CSV line (the example has no embedded newlines).
@@ -51,7 +54,7 @@ import TestSupport
         let lines = text.split(separator: "\n")
         let header = Self.fields(lines[0])
         #expect(header == ["id", "active", "title", "first_name", "last_name", "street_number", "street_name", "city",
-                           "state", "country", "postcode", "email", "phone", "cell", "dob", "department"])
+                           "state", "country", "postcode", "email", "phone", "cell", "dob", "department", "hire_date"])
         let rows = lines.dropFirst().map(Self.fields)
         #expect(rows.count == 100)
         #expect(rows.allSatisfy { $0.count == header.count })
@@ -60,6 +63,9 @@ import TestSupport
         #expect(rows.contains { $0[1] == "false" } && rows.contains { $0[1] == "true" })
         #expect(rows.contains { $0[15] == "Okta Workflows" } && Set(rows.map { $0[15] }).count >= 4)
         #expect(rows.contains { !($0[3] + $0[4]).allSatisfy(\.isASCII) })
+        // Every hire date reads as a day; exactly one is a future hire the lifecycle holds (the quickstart's pending).
+        #expect(rows.allSatisfy { $0[16].range(of: #"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"#, options: .regularExpression) != nil })
+        #expect(rows.filter { $0[16] > "2090" }.map { $0[0] } == ["emp-10100"])
 
         let (dir, _) = ConfigDirectory.load(Self.example)
         let hr = try #require(dir.tenant(named: "acme")?.source(named: "hr"))

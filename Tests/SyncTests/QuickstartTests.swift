@@ -1,5 +1,6 @@
 import Foundation
 import Host
+import SyncTestSupport
 import Testing
 import TestSupport
 import XaasJSON
@@ -20,6 +21,9 @@ import XaasJSON
         #expect(runs.count == 2)
         let created = runs.map { $0["created"]?.intValue ?? 0 }.reduce(0, +)
         #expect(created > 0)
+        // acme/hr holds its one future hire (2099): pending, not created, not absent.
+        #expect(runs.run("acme", "hr")?["pending"]?.intValue == 1, "\(output)")
+        #expect(runs.run("globex", "staff")?["pending"]?.intValue == 0, "\(output)")
         let (second, again, output2) = try sync()
         #expect(second == 0, "\(output2)")
         for run in again {
@@ -28,6 +32,7 @@ import XaasJSON
             #expect(run["bulkRequests"]?.intValue == 0, "\(run.serialized)")
         }
         #expect(again.map { $0["unchanged"]?.intValue ?? 0 }.reduce(0, +) == created)
+        #expect(again.run("acme", "hr")?["pending"]?.intValue == 1)
     }
 }
 
