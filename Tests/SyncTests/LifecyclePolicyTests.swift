@@ -1,6 +1,7 @@
 import Foundation
 import Host
 import Testing
+import TestSupport
 
 /// ``LifecyclePolicy`` at chosen instants: held hires, end dates, rehires, DST days in two zones, bad dates.
 @Suite struct LifecyclePolicyTests {
@@ -181,6 +182,19 @@ import Testing
         ]
         for prefix in expected { #expect(messages.contains { $0.hasPrefix(prefix) }, "\(prefix) in \(messages)") }
         #expect(messages.contains { $0.contains("unterminated \"${\"") }, "\(messages)")
+    }
+
+    @Test func configCheckPrintsFileAndPathOfEachLifecycleProblem() throws {
+        let f = try ConfigFixture()
+        try f.write("acme/org.json", ConfigFixture.embeddedOrg)
+        try f.write("acme/hr.json", ConfigFixture.source(["lifecycle": #"{"startDate": "${hire_date}", "timeZone": "Mars/Olympus", "dateFormats": ["dd"]}"#]))
+        let r = try TestSupport.xaas(["config", "check"], currentDirectory: f.base)
+        #expect(r.status == 1)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "connectors.d/acme/hr.json: $.lifecycle.timeZone: \"Mars/Olympus\" is not an IANA time zone; use a name such as \"Europe/Berlin\", \"America/New_York\" or \"UTC\"",
+            "connectors.d/acme/hr.json: $.lifecycle.dateFormats[0]: \"dd\" needs a year (yyyy), a month (MM) and a day (dd), e.g. \"yyyy-MM-dd\" or \"MM/dd/yyyy\"; or use \"ISO8601\"",
+        ], "\(r.stdout)")
     }
 
     @Test func needsADateTemplateAndAZone() throws {
