@@ -20,7 +20,7 @@ import TestSupport
         #expect(schema["additionalProperties"] as? Bool == false)
         let properties = try #require(schema["properties"] as? [String: Any])
         #expect(Set(properties.keys) == ["path", "delimiter", "externalId", "status", "onBadRow", "encoding",
-                                         "multiValueSeparator"])
+                                         "multiValueSeparator", "positions"])
     }
 
     @Test func missingFileIsNotFoundAtCheckAndReadButNotAtOpen() throws {
@@ -110,6 +110,17 @@ import TestSupport
                                                      ["email", ""]])
         let whole = try fixture.read(text)
         #expect(whole.records.first?.attributes[1] == ["groups", "x|y||z"])
+    }
+
+    @Test func positionsAddFileAndLineOfEveryRow() throws {
+        let text = "id,name\n1,\"a\nb\"\n\n3,c\n"
+        let result = try fixture.read(text, ["positions": true])
+        let positions = result.records.map { $0.attributes.last ?? [] }
+        #expect(positions.count == 2)
+        #expect(positions.allSatisfy { $0.first == "xaas.position" })
+        #expect(positions[0].last?.hasSuffix("users.csv line 2") == true && positions[1].last?.hasSuffix("users.csv line 5") == true,
+                "\(positions)")
+        #expect(try fixture.read(text).records.allSatisfy { !$0.attributes.contains { $0.first == "xaas.position" } })
     }
 
     @Test func skipModeCountsAndNamesEverySkippedRow() throws {
