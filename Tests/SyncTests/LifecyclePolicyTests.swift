@@ -207,3 +207,38 @@ import TestSupport
         #expect(none.map(\.message).contains { $0.hasPrefix("needs \"startDate\" or \"endDate\"") }, "\(none)")
     }
 }
+
+/// The planner hook on its own: counts, events in state, an incremental read naming a user twice.
+@Suite struct LifecyclePlannerTests {
+    static func user(_ id: String, start: String, end: String = "") -> SourceRecord {
+        SourceRecord(externalId: id, attributes: [SourceAttribute("email", "\(id)@example.com"),
+                                                  SourceAttribute("hire_date", start), SourceAttribute("termination_date", end)])
+    }
+
+    static func plan(_ records: [SourceRecord], incremental: Bool = false, now: String) throws -> (PlanSummary, StateStore, Int64) {
+        let store = try StateStore(directory: TestSupport.makeTemporaryDirectory("lifecycle-planner"), tenant: "acme", source: "hr")
+        let runId = try store.beginRun(dryRun: false)
+        var rules = Planner.Rules(filter: nil, map: { r in [("userName", r.firstValue("email") ?? ""), ("email", r.firstValue("email") ?? "")] })
+        rules.lifecycle = Planner.LifecycleRule(policy: try LifecyclePolicyTests.policy(), now: LifecyclePolicyTests.at(now))
+        let planner = Planner(store: store, runId: runId, source: ArraySource(records: records, incremental: incremental),
+                              rules: rules, pageSize: 100, checkpoint: nil)
+        return (try planner.plan(), store, runId)
+    }
+
+    @Test func heldUsersArePendingWithTheirEventAndNotPlanned() throws {
+        let (summary, store, runId) = try Self.plan([Self.user("a", start: "2020-01-01", end: "2026-12-10"),
+                                                     Self.user("b", start: "2026-12-14"), Self.user("c", start: "x")],
+                                                    now: "2026-12-04T10:00:00Z")
+        #expect((summary.creates, summary.pending, summary.invalid, summary.deactivations) == (1, 1, 1, 0))
+        #expect(try store.planCounts(runId: runId) == [.create: 1])
+        #expect(try store.lifecycleEvents(runId: runId).map(\.externalId) == ["b", "a"])
+        #expect(try store.nextLifecycleEvents(after: LifecyclePolicyTests.at("2026-12-04T10:00:00Z"), limit: 1).first?.externalId == "b")
+    }
+
+    @Test func aLaterOccurrenceInAnIncrementalReadReplacesAHeldOne() throws {
+        let (summary, store, runId) = try Self.plan([Self.user("b", start: "2026-12-14"), Self.user("b", start: "2026-12-05")],
+                                                    incremental: true, now: "2026-12-04T10:00:00Z")
+        #expect((summary.creates, summary.pending, summary.superseded) == (1, 0, 1))
+        #expect(try store.lifecycleEvents(runId: runId).isEmpty)
+    }
+}
