@@ -1,7 +1,8 @@
 import XaasJSON
 
 /// Renders a persisted plan for `xaas sync --dry-run --diff`: one line per entity, attribute changes
-/// indented below updates, then the run's dated lifecycle events (``LifecycleDiff``). Profiles are read back from state, so memory stays bounded.
+/// indented below updates, then the run's dated lifecycle events (``LifecycleDiff``). Profiles are read
+/// back from state, so memory stays bounded.
 public enum PlanPrinter {
     /// Calls `emit` with each line of the plan of `runId`.
     public static func diff(store: StateStore, runId: Int64, emit: (String) -> Void) throws {
