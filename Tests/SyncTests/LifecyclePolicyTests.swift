@@ -75,7 +75,7 @@ import TestSupport
         }
         let hold = p.holdEvent(replacing: event)
         #expect(hold.action == .hold && hold.due == Self.at("2027-01-09T23:00:00Z"))
-        #expect(hold.detail == "already in Okta; left as is (start date moved later) until on 2027-01-10 (start 2027-01-10)")
+        #expect(hold.detail == "already in Okta; left as is (start date moved later) until 2027-01-10 (start 2027-01-10)")
     }
 
     /// Due instants on the days clocks change: the start of the day is computed by the calendar, not by

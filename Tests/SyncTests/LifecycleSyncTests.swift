@@ -100,7 +100,7 @@ final class LifecycleFixture: EmulatorSyncFixture, @unchecked Sendable {
         #expect(status == 0 && run?.int("pending") == 1 && run?.int("deactivated") == 0 && run?.int("updated") == 0,
                 "\(run?.serialized ?? stderr)")
         let notes = run?["notes"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        #expect(notes.contains { $0.hasPrefix("externalId \"emp-2\": already in Okta; left as is (start date moved later) until on 2027-01-04") },
+        #expect(notes.contains { $0.hasPrefix("externalId \"emp-2\": already in Okta; left as is (start date moved later) until 2027-01-04") },
                 "\(notes)")
         #expect(try f.status("emp-2") == "ACTIVE")
     }

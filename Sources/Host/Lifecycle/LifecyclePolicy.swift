@@ -111,10 +111,11 @@ public final class LifecyclePolicy {
     public func holdEvent(replacing event: LifecycleEvent) -> LifecycleEvent {
         let reason = event.detail.firstIndex(of: "(").map { String(event.detail[$0...]) } ?? ""
         return LifecycleEvent(action: .hold, due: event.due,
-                              detail: "already in Okta; left as is (start date moved later) until \(when(event.due)) \(reason)")
+                              detail: "already in Okta; left as is (start date moved later) until \(when(event.due).dropFirst(3)) \(reason)")
     }
 
-    /// "on 2026-12-07" for the start of a day in the source's zone, else "at 2026-12-07 17:00 (Europe/Berlin)".
+    /// "on 2026-12-07" for the start of a day in the source's zone, else "at 2026-12-07 17:00 (Europe/Berlin)"
+    /// (always a three-character preposition first).
     func when(_ instant: Date) -> String {
         if calendar.startOfDay(for: instant) == instant { return "on \(dayFormatter.string(from: instant))" }
         let f = DateFormatter()
