@@ -22,12 +22,6 @@ public struct LifecycleClock: Sendable {
     /// The process's clock, from the environment (see the type's documentation).
     public static let current: LifecycleClock = fromEnvironment()
 
-    /// Why `XAAS_NOW` is unusable, if it is set and unreadable (reported by commands; the system clock is used).
-    public static var environmentProblem: String? {
-        guard let text = ProcessInfo.processInfo.environment["XAAS_NOW"], !text.isEmpty else { return nil }
-        return parse(text) == nil ? "XAAS_NOW=\(text) is not an ISO 8601 instant such as 2026-12-04T10:00:00Z; using the system clock" : nil
-    }
-
     static func parse(_ text: String) -> Date? {
         let f = ISO8601DateFormatter()
         if let d = f.date(from: text) { return d }
@@ -37,7 +31,11 @@ public struct LifecycleClock: Sendable {
 
     private static func fromEnvironment() -> LifecycleClock {
         let env = ProcessInfo.processInfo.environment
-        guard let text = env["XAAS_NOW"], let start = parse(text) else { return LifecycleClock() }
+        guard let text = env["XAAS_NOW"], !text.isEmpty else { return LifecycleClock() }
+        guard let start = parse(text) else {
+            StandardError.print("xaas: XAAS_NOW=\(text) is not an ISO 8601 instant such as 2026-12-04T10:00:00Z; using the system clock")
+            return LifecycleClock()
+        }
         let anchor: Double
         if let recorded = env["XAAS_NOW_ANCHOR"].flatMap(Double.init) {
             anchor = recorded

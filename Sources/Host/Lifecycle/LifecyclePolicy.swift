@@ -53,6 +53,11 @@ public final class LifecyclePolicy {
     private let parser: LifecycleDateParser
     private let calendar: Calendar
     private let dayFormatter: DateFormatter
+    /// Calendar arithmetic per distinct day (a source has a few thousand distinct dates, not one per user).
+    private var dayStarts: [Int: Date] = [:]
+    private var shifted: [ShiftKey: Date] = [:]
+    private struct ShiftKey: Hashable { var dayStart: Date; var days: Int }
+    private static let cacheLimit = 100_000
 
     /// The deactivation reason of a user whose end date has passed.
     public static let endedReason = "ended"
@@ -146,9 +151,13 @@ public final class LifecyclePolicy {
     private func dayStart(_ date: LifecycleDate) -> Date {
         switch date {
         case .day(let y, let m, let d):
+            let key = (y * 100 + m) * 100 + d
+            if let cached = dayStarts[key] { return cached }
             // Noon exists on every day; its start of day is the day's first instant even after a DST gap.
             let noon = calendar.date(from: DateComponents(year: y, month: m, day: d, hour: 12))!
-            return calendar.startOfDay(for: noon)
+            let start = calendar.startOfDay(for: noon)
+            if dayStarts.count < Self.cacheLimit { dayStarts[key] = start }
+            return start
         case .instant(let instant):
             return calendar.startOfDay(for: instant)
         }
@@ -157,8 +166,12 @@ public final class LifecyclePolicy {
     /// Start of the day `days` calendar days after (or before) the day starting at `dayStart`.
     private func shift(_ dayStart: Date, days: Int) -> Date {
         guard days != 0 else { return dayStart }
+        let key = ShiftKey(dayStart: dayStart, days: days)
+        if let cached = shifted[key] { return cached }
         let noon = calendar.date(byAdding: .hour, value: 12, to: dayStart)!
-        return calendar.startOfDay(for: calendar.date(byAdding: .day, value: days, to: noon)!)
+        let result = calendar.startOfDay(for: calendar.date(byAdding: .day, value: days, to: noon)!)
+        if shifted.count < Self.cacheLimit { shifted[key] = result }
+        return result
     }
 
     private func endInstant(_ date: LifecycleDate) -> Date { endInstant(date, grace: config.graceDays) }
