@@ -36,6 +36,8 @@ public struct Planner {
     public var resendUnchanged = false
     /// Records per write transaction.
     public var transactionSize = 2000
+    /// Called after each page with the number of records read so far (progress display).
+    public var onPage: (Int) -> Void = { _ in }
 
     public init(store: StateStore, runId: Int64, source: any RecordSource, rules: Rules, pageSize: Int, checkpoint: String?) {
         self.store = store
@@ -79,6 +81,7 @@ public struct Planner {
                 index = end
             }
             cursor = page.nextCursor
+            onPage(summary.recordsRead)
             Failpoint.pass("plan-page")
         }
         if summary.readError == nil {

@@ -59,6 +59,12 @@ enum WorkerCommand {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
+    /// Writes one progress record on stderr: `{"progress":{…}}` (``SyncProgress/json``).
+    static func emitProgress(_ progress: SyncProgress) {
+        let line = JSONValue.object([("progress", progress.json)]).serialized + "\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
     static func execute(_ job: WorkerJob) async -> WorkerResult {
         let started = Date()
         func failed(_ message: String) -> WorkerResult {
@@ -110,6 +116,9 @@ enum WorkerCommand {
         options.session.cooldownSeconds = cooldown
         var engine = SyncEngine(options: options)
         engine.log = { emit("info", $0) }
+        if job.progress {
+            engine.progress = ProgressTracker(tenant: job.tenant, source: job.source) { emitProgress($0) }
+        }
         let registry = PluginRegistry(searchPath: PluginSearchPath(extraDirectories: job.pluginPaths))
         let syncJob = SyncJobFactory.job(tenant: tenant, source: source, registry: registry,
                                          stateDirectory: job.stateDirectory, approve: job.approve,
