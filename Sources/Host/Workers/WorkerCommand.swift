@@ -120,10 +120,17 @@ enum WorkerCommand {
             engine.progress = ProgressTracker(tenant: job.tenant, source: job.source) { emitProgress($0) }
         }
         let registry = PluginRegistry(searchPath: PluginSearchPath(extraDirectories: job.pluginPaths))
+        // An approval given on the status page counts as `--approve-deactivations N` for this run.
+        let approvals = ApprovalStore(stateDirectory: job.stateDirectory)
+        let stored = job.approve == nil ? approvals.pending(tenant: job.tenant, source: job.source) : nil
+        if let stored { emit("info", "using the approval of \(stored) deactivation(s) given on the status page") }
         let syncJob = SyncJobFactory.job(tenant: tenant, source: source, registry: registry,
-                                         stateDirectory: job.stateDirectory, approve: job.approve,
+                                         stateDirectory: job.stateDirectory, approve: job.approve ?? stored,
                                          client: client, log: engine.log)
         let outcome = await engine.run(syncJob)
+        if stored != nil, !job.dryRun, outcome.report.status != .failed {
+            approvals.consume(tenant: job.tenant, source: job.source)
+        }
         var rate = observer.current
         let status = limiter.status()
         rate.waits = status.waitsTotal
