@@ -94,10 +94,14 @@ enum SyncCommand {
         for (tenant, tenantSources) in selected {
             lanes.append(tenantSources.map { source in defer { index += 1 }; return (index, tenant, source) })
         }
+        let alerts = RunAlerts(config: config, log: log)
+        defer { alerts?.sender.drain(seconds: 20) }
         let results = Mutex<[Int: WorkerResult]>([:])
         await Lanes.run(lanes, jobs: jobs) { item in
             let (tenant, source) = (item.tenant, item.source)
             output.started(tenant: tenant.name, source: source.name)
+            let previous = alerts == nil ? nil
+                : RunAlerts.previousStatus(stateDirectory: absoluteState, tenant: tenant.name, source: source.name)
             var job = WorkerJob(configPath: absoluteConfig, stateDirectory: absoluteState, tenant: tenant.name, source: source.name)
             job.dryRun = arguments.flag("--dry-run")
             job.full = arguments.flag("--full")
@@ -114,6 +118,7 @@ enum SyncCommand {
             }
             display?.remove(tenant: tenant.name, source: source.name)
             output.finished(result.report)
+            alerts?.finished(result.report, previousStatus: previous, config: config)
             results.withLock { $0[item.index] = result }
         }
         let ordered = results.withLock { all in all.keys.sorted().compactMap { all[$0] } }

@@ -95,6 +95,9 @@ enum ServeCommand {
             for key in unscheduled { log.log(tenant: nil, source: nil, "\(key) has no schedule or is disabled; `xaas serve` does not run it") }
         }
         install(initial)
+        let alerts = RunAlerts(config: initial, log: log)
+        let servingSince = Date()
+        var lastStaleCheck = Date.distantPast
         let pluginPaths = arguments.values("--plugin-path").map { URL(fileURLWithPath: $0).standardizedFileURL.path }
 
         while signals.stopSignal == nil {
@@ -115,6 +118,8 @@ enum ServeCommand {
                 Task {
                     output.started(tenant: entry.tenant.name, source: entry.source.name)
                     board.started(entry.key)
+                    let previous = alerts == nil ? nil : RunAlerts.previousStatus(
+                        stateDirectory: stateDirectory, tenant: entry.tenant.name, source: entry.source.name)
                     var job = WorkerJob(configPath: configPath, stateDirectory: stateDirectory,
                                         tenant: entry.tenant.name, source: entry.source.name)
                     job.pluginPaths = pluginPaths
@@ -129,10 +134,15 @@ enum ServeCommand {
                     }
                     board.finished(entry.key)
                     output.finished(result.report)
+                    alerts?.finished(result.report, previousStatus: previous, config: board.config)
                     metrics.record(result)
                     metrics.runFinished()
                     scheduler.finished(entry)
                 }
+            }
+            if let alerts, Date().timeIntervalSince(lastStaleCheck) >= 60 {
+                lastStaleCheck = Date()
+                alerts.checkNotSucceeded(config: board.config, stateDirectory: stateDirectory, since: servingSince)
             }
             try? await Task.sleep(for: .milliseconds(200))
         }
@@ -152,6 +162,7 @@ enum ServeCommand {
         }
         server?.stop()
         endpoints.close()
+        alerts?.sender.drain(seconds: 10)
         log.log(tenant: nil, source: nil, "\(signalName): stopped")
         return 0
     }
