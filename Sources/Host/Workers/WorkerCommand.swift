@@ -117,7 +117,12 @@ enum WorkerCommand {
         var engine = SyncEngine(options: options)
         engine.log = { emit("info", $0) }
         if job.progress {
-            engine.progress = ProgressTracker(tenant: job.tenant, source: job.source) { emitProgress($0) }
+            // The ETA never assumes requests faster than the org's rate budget allows.
+            var rules = ProgressTracker.Rules()
+            if let perMinute = tenant.org.rateLimitPerMinute {
+                rules.budgetSecondsPerRequest = 60 / max(1, Double(perMinute) * tenant.org.rateLimitShare)
+            }
+            engine.progress = ProgressTracker(tenant: job.tenant, source: job.source, rules: rules) { emitProgress($0) }
         }
         let registry = PluginRegistry(searchPath: PluginSearchPath(extraDirectories: job.pluginPaths))
         // An approval given on the status page counts as `--approve-deactivations N` for this run.
