@@ -67,7 +67,7 @@ import XaasJSON
         #expect(!Self.verify(forged))
     }
 
-    @Test func retriesWithBackoffWithoutBlockingAndRefusesPlainHTTPBeyondLoopback() throws {
+    @Test func retriesWithBackoffWithoutBlockingAndRefusesPlainHTTPBeyondLoopback() async throws {
         let receiver = try Receiver(status: 503)
         let sender = AlertSender(log: { _ in })
         let loaded = try Self.alerts("""
@@ -79,7 +79,7 @@ import XaasJSON
         let started = Date()
         sender.send(AlertEvent.events(for: report, previousStatus: nil)[0], to: [config])
         #expect(Date().timeIntervalSince(started) < 0.5, "queued, not sent inline")
-        sender.drain(seconds: 8)
+        await sender.drain(seconds: 12)
         #expect(receiver.requests.count >= 3, "retried after 503 (1 s, 2 s, … backoff)")
 
         let root = try TestSupport.makeTemporaryDirectory("alerts-config")

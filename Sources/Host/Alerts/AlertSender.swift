@@ -7,7 +7,8 @@ import XaasCrypto
 /// `<timestamp>.<body>` under the webhook's secret), is retried with backoff (1, 2, 4, 8 s) on a
 /// transport error or a non-2xx answer, and never follows a redirect (``URLSessionTransport``).
 ///
-/// Threading: the queue is guarded by a `Mutex`; one dedicated thread sends, one delivery at a time.
+/// Threading: the queue is guarded by a `Mutex`; one detached task at a time sends, one delivery at a
+/// time (started by ``send(_:to:)`` when idle, ending when the queue is empty).
 public final class AlertSender: Sendable {
     struct Delivery: Sendable {
         var event: AlertEvent
@@ -20,7 +21,6 @@ public final class AlertSender: Sendable {
     }
 
     private let state = Mutex(State())
-    private let wake = DispatchSemaphore(value: 0)
     private let transport: any HTTPTransport
     private let log: @Sendable (String) -> Void
     static let backoff: [Double] = [1, 2, 4, 8]
@@ -29,32 +29,33 @@ public final class AlertSender: Sendable {
                 log: @escaping @Sendable (String) -> Void) {
         self.transport = transport
         self.log = log
-        Thread.detachNewThread { [self] in
-            while true {
-                wake.wait()
-                guard let next = state.withLock({ s -> Delivery? in
-                    guard !s.queue.isEmpty else { return nil }
-                    s.busy = true
-                    return s.queue.removeFirst()
-                }) else { continue }
-                deliver(next)
-                state.withLock { $0.busy = false }
-            }
-        }
     }
 
     /// Queues `event` for every webhook in `webhooks`; returns at once.
     public func send(_ event: AlertEvent, to webhooks: [AlertsConfig]) {
-        for webhook in webhooks {
-            state.withLock { $0.queue.append(Delivery(event: event, webhook: webhook)) }
-            wake.signal()
+        let start = state.withLock { s -> Bool in
+            s.queue += webhooks.map { Delivery(event: event, webhook: $0) }
+            guard !s.busy, !s.queue.isEmpty else { return false }
+            s.busy = true
+            return true
+        }
+        if start { Task.detached { await self.work() } }
+    }
+
+    /// Delivers queued alerts one at a time until the queue is empty.
+    private func work() async {
+        while let next = state.withLock({ s -> Delivery? in
+            guard !s.queue.isEmpty else { s.busy = false; return nil }
+            return s.queue.removeFirst()
+        }) {
+            await deliver(next)
         }
     }
 
     /// Waits up to `seconds` for the queue to empty (before the process exits).
-    public func drain(seconds: Double) {
+    public func drain(seconds: Double) async {
         let deadline = Date().addingTimeInterval(seconds)
-        while state.withLock({ !$0.queue.isEmpty || $0.busy }) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        while state.withLock({ $0.busy }) && Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
     }
 
     /// The signature header value for `body` sent at `timestamp` under `secret`.
@@ -62,7 +63,7 @@ public final class AlertSender: Sendable {
         "sha256=" + SHA256.hexString(SHA256.hmac(key: Array(secret.utf8), Array((timestamp + ".").utf8) + body))
     }
 
-    private func deliver(_ d: Delivery) {
+    private func deliver(_ d: Delivery) async {
         let secret: String
         do {
             secret = try d.webhook.secret.resolve()
@@ -72,7 +73,7 @@ public final class AlertSender: Sendable {
         }
         let body = Array(d.event.json.serialized.utf8)
         for (attempt, delay) in ([0] + Self.backoff).enumerated() {
-            if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+            if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
             let timestamp = String(Int(Date().timeIntervalSince1970))
             let request = TransportRequest(
                 method: "POST", url: d.webhook.url,
@@ -80,7 +81,8 @@ public final class AlertSender: Sendable {
                           ("X-Xaas-Timestamp", timestamp),
                           ("X-Xaas-Signature", Self.signature(secret: secret, timestamp: timestamp, body: body))],
                 body: body)
-            let outcome = Self.blocking { try await self.transport.send(request) }
+            let outcome: Result<TransportResponse, any Error>
+            do { outcome = .success(try await transport.send(request)) } catch { outcome = .failure(error) }
             switch outcome {
             case .success(let response) where (200..<300).contains(response.status):
                 return
@@ -91,17 +93,5 @@ public final class AlertSender: Sendable {
             }
         }
         log("alert \(d.event.kind.rawValue) for \(d.event.tenant)/\(d.event.source) dropped after \(Self.backoff.count + 1) attempts")
-    }
-
-    private static func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) -> Result<T, any Error> {
-        let result = Mutex<Result<T, any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { let value = try await body(); result.withLock { $0 = .success(value) } }
-            catch { result.withLock { $0 = .failure(error) } }
-            done.signal()
-        }
-        done.wait()
-        return result.withLock { $0! }
     }
 }

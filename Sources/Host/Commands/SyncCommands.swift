@@ -95,7 +95,6 @@ enum SyncCommand {
             lanes.append(tenantSources.map { source in defer { index += 1 }; return (index, tenant, source) })
         }
         let alerts = RunAlerts(config: config, log: log)
-        defer { alerts?.sender.drain(seconds: 20) }
         let results = Mutex<[Int: WorkerResult]>([:])
         await Lanes.run(lanes, jobs: jobs) { item in
             let (tenant, source) = (item.tenant, item.source)
@@ -121,6 +120,7 @@ enum SyncCommand {
             alerts?.finished(result.report, previousStatus: previous, config: config)
             results.withLock { $0[item.index] = result }
         }
+        await alerts?.sender.drain(seconds: 20)
         let ordered = results.withLock { all in all.keys.sorted().compactMap { all[$0] } }
         let reports = ordered.map(\.report)
         if output.diff {

@@ -162,7 +162,7 @@ enum ServeCommand {
         }
         server?.stop()
         endpoints.close()
-        alerts?.sender.drain(seconds: 10)
+        await alerts?.sender.drain(seconds: 10)
         log.log(tenant: nil, source: nil, "\(signalName): stopped")
         return 0
     }
