@@ -1,6 +1,6 @@
 import Foundation
 import HTTPServer
-import Host
+@testable import Host
 import Synchronization
 import Testing
 import TestSupport
@@ -87,6 +87,38 @@ import XaasJSON
             .write(to: root.appendingPathComponent("xaas.json"), atomically: true, encoding: .utf8)
         let problems = ConfigDirectory.load(root).1.map(\.description)
         #expect(problems.contains { $0.contains("$.alerts.webhook.url") && $0.contains("https") }, "\(problems)")
+    }
+
+    @Test func notSucceededForTheConfiguredTimeAlertsOncePerEpisode() async throws {
+        let receiver = try Receiver()
+        let f = try EmulatorFixture()
+        try f.write("xaas.json", """
+            {"alerts": {"webhook": {"url": "http://127.0.0.1:\(receiver.port)/hook", "secret": {"value": "\(Self.secret)"}},
+                        "notSucceededForMinutes": 1}}
+            """)
+        try f.writeUsers(WorkshopRow.make(5))
+        let (config, problems) = ConfigDirectory.load(f.configDir)
+        #expect(problems.isEmpty, "\(problems)")
+        let alerts = try #require(RunAlerts(config: config, log: LogWriter()))
+        let since = Date().addingTimeInterval(-30)
+        alerts.checkNotSucceeded(config: config, stateDirectory: f.stateDir, since: since)
+        await alerts.sender.drain(seconds: 5)
+        #expect(receiver.requests.isEmpty, "30 s without a success is within the minute allowed")
+        let later = Date().addingTimeInterval(90)
+        alerts.checkNotSucceeded(config: config, stateDirectory: f.stateDir, since: since, now: later)
+        alerts.checkNotSucceeded(config: config, stateDirectory: f.stateDir, since: since, now: later)
+        await alerts.sender.drain(seconds: 5)
+        #expect(receiver.requests.map { $0.headers["X-Xaas-Event"] } == ["source.notSucceeded"], "once, not per check")
+        #expect(receiver.requests.allSatisfy(Self.verify))
+        // A success ends the episode: the source is watched afresh.
+        #expect(try f.sync().status == 0)
+        alerts.finished(RunReport(tenant: "acme", source: "hr"), previousStatus: "ok", config: config)
+        alerts.checkNotSucceeded(config: config, stateDirectory: f.stateDir, since: since, now: Date().addingTimeInterval(30))
+        await alerts.sender.drain(seconds: 5)
+        #expect(receiver.requests.count == 1, "the last success is recent")
+        alerts.checkNotSucceeded(config: config, stateDirectory: f.stateDir, since: since, now: Date().addingTimeInterval(90))
+        await alerts.sender.drain(seconds: 5)
+        #expect(receiver.requests.count == 2, "a new episode after the success is reported again")
     }
 
     static func alerts(_ json: String) throws -> AlertsConfig? {
