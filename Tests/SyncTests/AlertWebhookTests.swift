@@ -16,11 +16,12 @@ import XaasJSON
         let received = Locked<[HTTPRequest]>([])
         let server: HTTPServer
         let port: Int
-        init(status: Int = 204) throws {
+        /// Answers 503 to the first `failures` requests, then 204.
+        init(failures: Int = 0) throws {
             let received = self.received
             server = HTTPServer(handler: ClosureHandler { request in
-                received.withLock { $0.append(request) }
-                return HTTPResponse(status: status)
+                let count = received.withLock { $0.append(request); return $0.count }
+                return HTTPResponse(status: count <= failures ? 503 : 204)
             })
             port = try server.start()
         }
@@ -68,10 +69,10 @@ import XaasJSON
     }
 
     @Test func retriesWithBackoffWithoutBlockingAndRefusesPlainHTTPBeyondLoopback() async throws {
-        let receiver = try Receiver(status: 503)
+        let receiver = try Receiver(failures: 2)
         let sender = AlertSender(log: { _ in })
         let loaded = try Self.alerts("""
-            {"alerts": {"webhook": {"url": "http://127.0.0.1:\(receiver.port)/h", "secret": {"value": "s"}}}}
+            {"alerts": {"webhook": {"url": "http://127.0.0.1:\(receiver.port)/h", "secret": {"value": "\(Self.secret)"}}}}
             """)
         let config = try #require(loaded)
         var report = RunReport(tenant: "t", source: "s")
@@ -79,8 +80,10 @@ import XaasJSON
         let started = Date()
         sender.send(AlertEvent.events(for: report, previousStatus: nil)[0], to: [config])
         #expect(Date().timeIntervalSince(started) < 0.5, "queued, not sent inline")
-        await sender.drain(seconds: 12)
-        #expect(receiver.requests.count >= 3, "retried after 503 (1 s, 2 s, … backoff)")
+        await sender.drain(seconds: 60)
+        #expect(receiver.requests.count == 3, "retried after each 503, stopped after the 204")
+        #expect(Date().timeIntervalSince(started) >= 3, "with backoff: 1 s, then 2 s")
+        #expect(receiver.requests.allSatisfy(Self.verify))
 
         let root = try TestSupport.makeTemporaryDirectory("alerts-config")
         try #"{"alerts": {"webhook": {"url": "http://hooks.example.com/x", "secret": {"env": "X"}}}}"#
