@@ -56,6 +56,7 @@ public enum CommandLineTool {
 /// Writing to standard error.
 public enum StandardError {
     public static func print(_ message: String) {
+        if let display = ProgressDisplay.active.withLock({ $0 }) { display.printAbove(message + "\n"); return }
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 }

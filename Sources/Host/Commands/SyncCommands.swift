@@ -14,7 +14,7 @@ extension CommandLineTool {
 }
 
 /// `xaas sync [--config DIR] [--state DIR] [--tenant T]… [--source S]… [--dry-run] [--diff] [--full] [--json]
-/// [--approve-deactivations N] [--cancel-foreign-sessions] [--plugin-path DIR]… [--jobs N] [--log-format text|json]`
+/// [--approve-deactivations N] [--cancel-foreign-sessions] [--plugin-path DIR]… [--jobs N] [--log-format text|json] [--progress auto|always|never]`
 ///
 /// Each source runs in its own worker process (`xaas __worker`), so a connector that crashes or hangs past
 /// the source's `timeoutSeconds` fails only its own run. Sources of one tenant run one after another;
@@ -22,7 +22,7 @@ extension CommandLineTool {
 ///
 /// Exit codes: 0 every run ok, 3 a safeguard blocked a run (and none failed), 1 otherwise, 2 usage.
 enum SyncCommand {
-    static let usage = "xaas sync [--config DIR] [--state DIR] [--tenant T]… [--source S]… [--dry-run] [--diff] [--full] [--json] [--approve-deactivations N] [--cancel-foreign-sessions] [--plugin-path DIR]… [--jobs N] [--log-format text|json]"
+    static let usage = "xaas sync [--config DIR] [--state DIR] [--tenant T]… [--source S]… [--dry-run] [--diff] [--full] [--json] [--approve-deactivations N] [--cancel-foreign-sessions] [--plugin-path DIR]… [--jobs N] [--log-format text|json] [--progress auto|always|never]"
 
     static func run(_ args: [String]) async -> Int32 {
         if args.contains("-h") || args.contains("--help") { print("usage: \(usage)"); return 0 }
@@ -30,7 +30,7 @@ enum SyncCommand {
         let approve: Int?
         do throws(UsageError) {
             arguments = try Arguments(
-                args, options: ["--config", "--state", "--tenant", "--source", "--approve-deactivations", "--plugin-path", "--jobs", "--log-format"],
+                args, options: ["--config", "--state", "--tenant", "--source", "--approve-deactivations", "--plugin-path", "--jobs", "--log-format", "--progress"],
                 flags: ["--dry-run", "--diff", "--full", "--json", "--cancel-foreign-sessions"])
             _ = try arguments.positionals(exactly: [])
             approve = try arguments.int("--approve-deactivations")
@@ -64,13 +64,23 @@ enum SyncCommand {
         }
         let jobs: Int
         let log: LogWriter
+        let progressMode: ProgressDisplay.Mode
         do throws(UsageError) {
             jobs = try arguments.int("--jobs", in: 1...256) ?? 4
             log = try LogWriter(option: arguments.value("--log-format"))
+            let mode = try arguments.value("--progress") ?? "auto"
+            guard let parsed = ProgressDisplay.Mode(rawValue: mode) else {
+                throw UsageError("--progress must be auto, always or never, got '\(mode)'")
+            }
+            progressMode = parsed
         } catch {
             StandardError.print("xaas: \(error.message)\nusage: \(usage)")
             return 2
         }
+        let display = ProgressDisplay.wanted(progressMode, json: arguments.flag("--json"), jsonLogs: log.format == .json)
+            ? ProgressDisplay() : nil
+        defer { display?.stop() }
+        let onProgress: (@Sendable (SyncProgress) -> Void)? = display.map { d in { @Sendable p in d.update(p) } }
         let output = SyncOutput(json: arguments.flag("--json"), diff: arguments.flag("--diff"), log: log)
         let endpoints = TenantEndpoints(stateDirectory: stateDirectory)
         defer { endpoints.close() }
@@ -84,26 +94,33 @@ enum SyncCommand {
         for (tenant, tenantSources) in selected {
             lanes.append(tenantSources.map { source in defer { index += 1 }; return (index, tenant, source) })
         }
+        let alerts = RunAlerts(config: config, log: log)
         let results = Mutex<[Int: WorkerResult]>([:])
         await Lanes.run(lanes, jobs: jobs) { item in
             let (tenant, source) = (item.tenant, item.source)
             output.started(tenant: tenant.name, source: source.name)
+            let previous = alerts == nil ? nil
+                : RunAlerts.previousStatus(stateDirectory: absoluteState, tenant: tenant.name, source: source.name)
             var job = WorkerJob(configPath: absoluteConfig, stateDirectory: absoluteState, tenant: tenant.name, source: source.name)
             job.dryRun = arguments.flag("--dry-run")
             job.full = arguments.flag("--full")
             job.cancelForeignSessions = arguments.flag("--cancel-foreign-sessions")
             job.approve = approve
             job.pluginPaths = pluginPaths
+            job.progress = display != nil
             let result: WorkerResult
             do {
                 job.endpoint = try endpoints.endpoint(for: tenant)
-                result = await runner.run(job, timeoutSeconds: source.timeoutSeconds)
+                result = await runner.run(job, timeoutSeconds: source.timeoutSeconds, onProgress: onProgress)
             } catch {
                 result = .failed(tenant: tenant.name, source: source.name, durationMs: 0, "\(error)")
             }
+            display?.remove(tenant: tenant.name, source: source.name)
             output.finished(result.report)
+            alerts?.finished(result.report, previousStatus: previous, config: config)
             results.withLock { $0[item.index] = result }
         }
+        await alerts?.sender.drain(seconds: 20)
         let ordered = results.withLock { all in all.keys.sorted().compactMap { all[$0] } }
         let reports = ordered.map(\.report)
         if output.diff {

@@ -20,7 +20,7 @@ final class SyncOutput: Sendable {
     func started(tenant: String, source: String) {
         if logWriter.format == .json {
             logWriter.log(tenant: tenant, source: source, "syncing")
-        } else if terminal && !json {
+        } else if terminal && !json && ProgressDisplay.active.withLock({ $0 }) == nil {
             StandardError.print("\(tenant)/\(source): syncing…")
         }
     }

@@ -9,6 +9,8 @@ public struct ConfigDirectory: Sendable {
     public var path: URL
     /// The valid tenants, sorted by name. A tenant whose `org.json` has a problem is left out.
     public var tenants: [TenantConfig]
+    /// The optional `xaas.json` (serve token, alerts).
+    public var xaas = XaasConfig()
 
     public init(path: URL, tenants: [TenantConfig]) {
         self.path = path
@@ -52,16 +54,22 @@ public struct ConfigDirectory: Sendable {
                 let (tenant, found) = loadTenant(url)
                 problems += found
                 if let tenant { tenants.append(tenant) }
+            } else if entry == "xaas.json" {
+                continue
             } else if entry.hasSuffix(".json") {
                 problems.append(ConfigProblem(file: displayPath(url), jsonPath: "",
                                               message: "config files belong in a tenant folder: <config>/<tenant>/\(entry)"))
             }
         }
+        let (xaas, xaasProblems) = XaasConfig.load(root.appendingPathComponent("xaas.json"))
+        problems += xaasProblems
         if tenants.isEmpty && problems.isEmpty {
             problems.append(ConfigProblem(file: displayPath(root), jsonPath: "",
                                           message: "no tenants: create <tenant>/org.json and <tenant>/<source>.json"))
         }
-        return (ConfigDirectory(path: root, tenants: tenants), problems)
+        var config = ConfigDirectory(path: root, tenants: tenants)
+        config.xaas = xaas
+        return (config, problems)
     }
 
     static func loadTenant(_ directory: URL) -> (TenantConfig?, [ConfigProblem]) {

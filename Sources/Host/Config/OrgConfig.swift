@@ -32,6 +32,8 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
     /// Seconds between a trigger and the next import session of a source (Okta's "5-minute rule": 300).
     /// `nil` = 300 for remote orgs, ``EmbeddedOkta/defaultCooldownSeconds`` for embedded ones.
     public var sessionCooldownSeconds: Double?
+    /// `alerts`: this tenant's webhook (in addition to the one in `xaas.json`).
+    public var alerts: AlertsConfig?
 
     /// The default ``rateLimitShare``.
     public static let defaultRateLimitShare = 0.5
@@ -80,7 +82,7 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
         }
     }
 
-    static let knownKeys = ["url", "token", "auth", "rateLimit", "sessionCooldownSeconds"]
+    static let knownKeys = ["url", "token", "auth", "rateLimit", "sessionCooldownSeconds", "alerts"]
 
     /// Whether `url`'s host is `localhost`, `127.0.0.0/8` or `::1`.
     static func isLoopback(_ url: URL) -> Bool {
@@ -119,6 +121,9 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
         var config = OrgConfig(endpoint: endpoint, token: token, authScheme: auth, rateLimitPerMinute: perMinute,
                                rateLimitShare: share, file: file)
         config.sessionCooldownSeconds = cooldown
+        if let alerts = reader.object(json, "alerts", at: "$") {
+            config.alerts = AlertsConfig.read(alerts, at: "$.alerts", directory: file.deletingLastPathComponent(), reader: &reader)
+        }
         if token == nil, endpoint != .embedded {
             reader.problem("$.token", "required for a remote org: {\"env\": \"VAR\"} or {\"file\": \"secrets/name\"}")
             return nil

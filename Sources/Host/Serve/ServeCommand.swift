@@ -33,11 +33,15 @@ enum ServeCommand {
             grace = try arguments.int("--grace", in: 0...86_400) ?? 30
             log = try LogWriter(option: arguments.value("--log-format"))
             if let text = try arguments.value("--listen") {
+                if let port = Int(text), (0...65_535).contains(port) {
+                    listen = ("127.0.0.1", port)   // a bare port listens on loopback
+                } else {
                 guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
                       (0...65_535).contains(port), colon != text.startIndex else {
                     throw UsageError("--listen expects HOST:PORT, e.g. 127.0.0.1:9464, got '\(text)'")
                 }
                 listen = (String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
+                }
             }
         } catch {
             StandardError.print("xaas: \(error.message)\nusage: \(usage)")
@@ -61,16 +65,22 @@ enum ServeCommand {
         let stopping = StopFlag()
         let budgets = OrgBudgets(stateDirectory: stateDirectory)
         budgets.load(initial)
+        let board = StatusBoard()
+        board.config = initial
         var server: HTTPServer?
         if let listen {
             var configuration = HTTPServerConfiguration()
             configuration.host = listen.host
             configuration.port = listen.port
-            let http = HTTPServer(configuration: configuration,
-                                  handler: MetricsHandler(metrics: metrics, stopping: stopping, budgets: budgets))
+            let handler = StatusSetup.handler(
+                metrics: MetricsHandler(metrics: metrics, stopping: stopping, budgets: budgets), config: initial,
+                stateDirectory: stateDirectory, board: board, host: listen.host,
+                due: { scheduler.due($0) }, log: log)
+            let http = HTTPServer(configuration: configuration, handler: handler)
             do {
                 let port = try http.start()
                 log.log(tenant: nil, source: nil, "serving metrics on http://\(listen.host):\(port)/metrics")
+                log.log(tenant: nil, source: nil, "status page on http://\(listen.host):\(port)/")
                 server = http
             } catch {
                 StandardError.print("xaas: cannot listen on \(listen.host):\(listen.port): \(error)")
@@ -81,10 +91,14 @@ enum ServeCommand {
             let (scheduled, unscheduled) = scheduler.load(config)
             LifecycleSchedule.refresh(scheduler, config.tenants, stateDirectory: stateDirectory, log: log)
             budgets.load(config)
+            board.config = config
             log.log(tenant: nil, source: nil, "\(scheduled.count) scheduled source(s): \(scheduled.joined(separator: ", "))")
             for key in unscheduled { log.log(tenant: nil, source: nil, "\(key) has no schedule or is disabled; `xaas serve` does not run it") }
         }
         install(initial)
+        let alerts = RunAlerts(config: initial, log: log)
+        let servingSince = Date()
+        var lastStaleCheck = Date.distantPast
         let pluginPaths = arguments.values("--plugin-path").map { URL(fileURLWithPath: $0).standardizedFileURL.path }
 
         while signals.stopSignal == nil {
@@ -104,22 +118,33 @@ enum ServeCommand {
                 metrics.runStarted()
                 Task {
                     output.started(tenant: entry.tenant.name, source: entry.source.name)
+                    board.started(entry.key)
+                    let previous = alerts == nil ? nil : RunAlerts.previousStatus(
+                        stateDirectory: stateDirectory, tenant: entry.tenant.name, source: entry.source.name)
                     var job = WorkerJob(configPath: configPath, stateDirectory: stateDirectory,
                                         tenant: entry.tenant.name, source: entry.source.name)
                     job.pluginPaths = pluginPaths
+                    job.progress = true
                     let result: WorkerResult
                     do {
                         job.endpoint = try endpoints.endpoint(for: entry.tenant)
-                        result = await runner.run(job, timeoutSeconds: entry.source.timeoutSeconds)
+                        result = await runner.run(job, timeoutSeconds: entry.source.timeoutSeconds,
+                                                  onProgress: { board.update($0) })
                     } catch {
                         result = .failed(tenant: entry.tenant.name, source: entry.source.name, durationMs: 0, "\(error)")
                     }
+                    board.finished(entry.key)
                     output.finished(result.report)
+                    alerts?.finished(result.report, previousStatus: previous, config: board.config)
                     metrics.record(result)
                     metrics.runFinished()
                     scheduler.finished(entry)
                     LifecycleSchedule.refresh(scheduler, [entry.tenant], only: entry.source.name, stateDirectory: stateDirectory, log: log)
                 }
+            }
+            if let alerts, Date().timeIntervalSince(lastStaleCheck) >= 60 {
+                lastStaleCheck = Date()
+                alerts.checkNotSucceeded(config: board.config, stateDirectory: stateDirectory, since: servingSince)
             }
             try? await Task.sleep(for: .milliseconds(200))
         }
@@ -139,6 +164,7 @@ enum ServeCommand {
         }
         server?.stop()
         endpoints.close()
+        await alerts?.sender.drain(seconds: 10)
         log.log(tenant: nil, source: nil, "\(signalName): stopped")
         return 0
     }

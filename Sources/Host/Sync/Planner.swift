@@ -40,6 +40,8 @@ public struct Planner {
     public var transactionSize = 2000
     /// The run is a dry run (its lifecycle events do not replace the source's).
     public var dryRun = false
+    /// Called after each page with the number of records read so far (progress display).
+    public var onPage: (Int) -> Void = { _ in }
 
     public init(store: StateStore, runId: Int64, source: any RecordSource, rules: Rules, pageSize: Int, checkpoint: String?) {
         self.store = store
@@ -84,6 +86,7 @@ public struct Planner {
                 index = end
             }
             cursor = page.nextCursor
+            onPage(summary.recordsRead)
             Failpoint.pass("plan-page")
         }
         if summary.readError == nil {

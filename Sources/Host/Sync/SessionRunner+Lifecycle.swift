@@ -9,6 +9,7 @@ extension SessionRunner {
         if let last = try store.lastTriggeredAt() {
             let remaining = last + options.cooldownSeconds - Date().timeIntervalSince1970
             if remaining > 0 {
+                progress?.coolingDown()
                 log("waiting \(Int(remaining.rounded(.up))) s: Okta allows a new import session \(Int(options.cooldownSeconds)) s after the last trigger")
                 await sleep(remaining)
             }
@@ -23,6 +24,7 @@ extension SessionRunner {
                 try store.recordSessionCreated(id: created.id, identitySourceId: target.identitySourceId, runId: runId)
                 try store.clearSessionCreatePending()
                 result.sessions += 1
+                progress?.sessionOpened()
                 return created
             } catch let error as OktaError where error.httpStatus == 400 {
                 let active = try await target.listSessions().filter { $0.status == .created || $0.status == .inProgress }
@@ -44,6 +46,8 @@ extension SessionRunner {
         let triggered = try await target.startImport(id)
         Failpoint.pass("after-trigger")
         try store.recordSessionTriggered(id)
+        progress?.triggered()
+        defer { progress?.sessionFinished() }
         if triggered.status == .completed {
             try store.commitSession(id)
             return .completed

@@ -37,6 +37,8 @@ public final class SessionRunner {
     let sleep: @Sendable (Double) async -> Void
     let log: @Sendable (String) -> Void
     public internal(set) var result = Result()
+    /// Told about requests, sessions and waits when set (progress display).
+    public var progress: ProgressTracker?
     var runId: Int64 = 0
 
     var session: ImportSession?
@@ -112,7 +114,9 @@ public final class SessionRunner {
         let current = try await openSessionIfNeeded()
         try store.recordBulkRequest(sessionId: current.id, entities: pending.map(\.0))
         Failpoint.pass("before-bulk")
+        let sendStarted = Date()
         try await target.bulk(operation, sessionId: current.id, body: body)
+        progress?.requestSent(seconds: Date().timeIntervalSince(sendStarted))
         Failpoint.pass("after-bulk")
         requestsInSession += 1
         result.bulkRequests += 1

@@ -40,6 +40,8 @@ public struct SyncEngine {
     public var options: Options
     public var sleep: @Sendable (Double) async -> Void = { try? await Task.sleep(for: .seconds($0)) }
     public var log: @Sendable (String) -> Void = { _ in }
+    /// Receives the run's progress (phase, counts, ETA) when set.
+    public var progress: ProgressTracker?
 
     public init(options: Options) { self.options = options }
 
@@ -72,12 +74,15 @@ public struct SyncEngine {
             let runner = job.target.map {
                 SessionRunner(target: $0, store: opened, options: options.session, sleep: sleep, log: log)
             }
+            runner?.progress = progress
             if !options.dryRun {
                 guard let runner else { throw SyncError("no Okta target configured") }
                 try await runner.recover()
             }
+            progress?.phase(.reading)
             let summary = try await plan(job, store: opened, runId: id)
             fill(&report, from: summary)
+            progress?.phase(.planning)
             let appliedActive = try opened.appliedCount(kind: "user", status: .active)
             if let reason = job.safeguards.blockReason(summary: summary, appliedActiveUsers: appliedActive) {
                 report.status = .blocked
@@ -89,6 +94,7 @@ public struct SyncEngine {
                 report.deactivated = summary.deactivations
             } else if let runner {
                 report.created = 0; report.updated = 0; report.deactivated = 0
+                ProgressHooks.configure(progress, options: options.session, store: opened, summary: summary)
                 do {
                     try await runner.apply(runId: id)
                 } catch {
@@ -123,6 +129,7 @@ public struct SyncEngine {
     private func plan(_ job: Job, store: StateStore, runId: Int64) async throws -> PlanSummary {
         let checkpoint = options.full ? nil : try store.checkpoint()
         let options = self.options
+        let progress = self.progress
         let transfer = UncheckedTransfer(value: (job, store))
         return try await onDedicatedThread {
             let (job, store) = transfer.value
@@ -131,6 +138,7 @@ public struct SyncEngine {
                                   pageSize: job.pageSize, checkpoint: checkpoint)
             planner.resendUnchanged = options.full
             planner.dryRun = options.dryRun
+            if let progress { planner.onPage = { progress.recordsRead($0) } }
             return try planner.plan()
         }
     }

@@ -59,6 +59,12 @@ enum WorkerCommand {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
+    /// Writes one progress record on stderr: `{"progress":{…}}` (``SyncProgress/json``).
+    static func emitProgress(_ progress: SyncProgress) {
+        let line = JSONValue.object([("progress", progress.json)]).serialized + "\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
     static func execute(_ job: WorkerJob) async -> WorkerResult {
         let started = Date()
         func failed(_ message: String) -> WorkerResult {
@@ -110,11 +116,26 @@ enum WorkerCommand {
         options.session.cooldownSeconds = cooldown
         var engine = SyncEngine(options: options)
         engine.log = { emit("info", $0) }
+        if job.progress {
+            // The ETA never assumes requests faster than the org's rate budget allows.
+            var rules = ProgressTracker.Rules()
+            if let perMinute = tenant.org.rateLimitPerMinute {
+                rules.budgetSecondsPerRequest = 60 / max(1, Double(perMinute) * tenant.org.rateLimitShare)
+            }
+            engine.progress = ProgressTracker(tenant: job.tenant, source: job.source, rules: rules) { emitProgress($0) }
+        }
         let registry = PluginRegistry(searchPath: PluginSearchPath(extraDirectories: job.pluginPaths))
+        // An approval given on the status page counts as `--approve-deactivations N` for this run.
+        let approvals = ApprovalStore(stateDirectory: job.stateDirectory)
+        let stored = job.approve == nil ? approvals.pending(tenant: job.tenant, source: job.source) : nil
+        if let stored { emit("info", "using the approval of \(stored) deactivation(s) given on the status page") }
         let syncJob = SyncJobFactory.job(tenant: tenant, source: source, registry: registry,
-                                         stateDirectory: job.stateDirectory, approve: job.approve,
+                                         stateDirectory: job.stateDirectory, approve: job.approve ?? stored,
                                          client: client, log: engine.log)
         let outcome = await engine.run(syncJob)
+        if stored != nil, !job.dryRun, outcome.report.status != .failed {
+            approvals.consume(tenant: job.tenant, source: job.source)
+        }
         var rate = observer.current
         let status = limiter.status()
         rate.waits = status.waitsTotal

@@ -26,6 +26,8 @@ struct WorkerJob: Sendable, CustomStringConvertible {
     var approve: Int?
     var pluginPaths: [String] = []
     var endpoint: Endpoint?
+    /// Stream ``SyncProgress`` records on stderr (the parent shows or serves them).
+    var progress = false
 
     var description: String { "worker job \(tenant)/\(source)" }
 
@@ -36,7 +38,7 @@ struct WorkerJob: Sendable, CustomStringConvertible {
             ("tenant", .string(tenant)), ("source", .string(source)), ("dryRun", .bool(dryRun)), ("full", .bool(full)),
             ("cancelForeignSessions", .bool(cancelForeignSessions)),
             ("approve", approve.map { .number(String($0)) } ?? .null),
-            ("pluginPaths", .array(pluginPaths.map { .string($0) })),
+            ("pluginPaths", .array(pluginPaths.map { .string($0) })), ("progress", .bool(progress)),
         ]
         if let endpoint {
             members.append(("endpoint", .object([
@@ -68,6 +70,7 @@ struct WorkerJob: Sendable, CustomStringConvertible {
         cancelForeignSessions = json["cancelForeignSessions"]?.boolValue ?? false
         approve = json["approve"]?.intValue
         pluginPaths = json["pluginPaths"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        progress = json["progress"]?.boolValue ?? false
         if let e = json["endpoint"], e != .null {
             guard let text = e["url"]?.stringValue, let url = URL(string: text), let token = e["token"]?.stringValue else {
                 throw WorkerError("the job's endpoint lacks url or token")

@@ -14,8 +14,10 @@ final class WorkerRunner: Sendable {
 
     init(log: LogWriter) { self.log = log }
 
-    /// Runs `job`; never throws. `timeoutSeconds` is the source's `timeoutSeconds`.
-    func run(_ job: WorkerJob, timeoutSeconds: Double?) async -> WorkerResult {
+    /// Runs `job`; never throws. `timeoutSeconds` is the source's `timeoutSeconds`. Progress records the
+    /// worker streams (when `job.progress`) go to `onProgress`, never to the log.
+    func run(_ job: WorkerJob, timeoutSeconds: Double?,
+             onProgress: (@Sendable (SyncProgress) -> Void)? = nil) async -> WorkerResult {
         let process = WorkerProcess()
         let key = ObjectIdentifier(process)
         running.withLock { $0[key] = process }
@@ -24,6 +26,7 @@ final class WorkerRunner: Sendable {
         let outcome: WorkerProcess.Outcome
         do {
             outcome = try await process.run(input: Array(job.json.serialized.utf8), timeoutSeconds: timeoutSeconds) {
+                if let progress = SyncProgress(workerLine: $0) { onProgress?(progress); return }
                 log.relay(workerLine: $0, tenant: tenant, source: source)
             }
         } catch {

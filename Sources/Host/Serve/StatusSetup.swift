@@ -1,0 +1,33 @@
+import Foundation
+import HTTPServer
+
+/// Builds the ``StatusHandler`` of `xaas serve`: resolves `serve.token` (a problem disables actions and is
+/// logged, without the value), decides whether the listen address is loopback, and makes the CSRF key.
+enum StatusSetup {
+    static func handler(metrics: MetricsHandler, config: ConfigDirectory, stateDirectory: URL, board: StatusBoard,
+                        host: String, due: @escaping @Sendable (String) -> Date?, log: LogWriter) -> StatusHandler {
+        var token: String?
+        if let reference = config.xaas.serveToken {
+            do {
+                token = try reference.resolve()
+            } catch {
+                log.log("warning", tenant: nil, source: nil, "serve.token (\(reference)): \(error.message); status page actions are disabled")
+            }
+        }
+        let loopback = isLoopback(host)
+        if !loopback && token == nil {
+            log.log("warning", tenant: nil, source: nil, "listening beyond loopback without serve.token: the status page refuses every request but /metrics and /healthz")
+        }
+        var generator = SystemRandomNumberGenerator()
+        let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return StatusHandler(metrics: metrics, stateDirectory: stateDirectory, board: board, due: due, token: token,
+                             loopback: loopback, csrfKey: key,
+                             onApprove: { log.log(tenant: nil, source: nil, $0) })
+    }
+
+    /// `localhost`, `127.0.0.0/8` or `::1`.
+    static func isLoopback(_ host: String) -> Bool {
+        let bracketed = host.contains(":") ? "[\(host)]" : host
+        return URL(string: "http://\(bracketed)/").map(OrgConfig.isLoopback) ?? false
+    }
+}
