@@ -31,7 +31,7 @@ public enum CommandLineTool {
             printUsage()
             return arguments.isEmpty ? 2 : 0
         }
-        let match = (commands + [workerCommand])
+        let match = (commands + [workerCommand, pluginValidateChildCommand])
             .filter { arguments.starts(with: $0.words) }
             .max { $0.words.count < $1.words.count }
         guard let command = match else {

@@ -57,6 +57,9 @@ public struct ConfigDirectory: Sendable {
                                               message: "config files belong in a tenant folder: <config>/<tenant>/\(entry)"))
             }
         }
+        let shared = SharedIdentitySourceCheck.apply(tenants)
+        tenants = shared.tenants
+        problems += shared.problems
         if tenants.isEmpty && problems.isEmpty {
             problems.append(ConfigProblem(file: displayPath(root), jsonPath: "",
                                           message: "no tenants: create <tenant>/org.json and <tenant>/<source>.json"))

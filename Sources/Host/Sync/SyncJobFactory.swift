@@ -9,7 +9,7 @@ enum SyncJobFactory {
         let connector = source.connector
         let settings = source.settingsJSON
         let directory = source.file.deletingLastPathComponent()
-        return SyncEngine.Job(
+        var job = SyncEngine.Job(
             tenant: tenant.name, source: source.name, stateDirectory: stateDirectory, pageSize: source.pageSize,
             rules: Planner.Rules(filter: filter.map { f in { f.matches($0) } }, map: { mapping.profile(for: $0) }),
             safeguards: SafeguardCheck(
@@ -22,6 +22,11 @@ enum SyncJobFactory {
                 }
             },
             target: OktaImportTarget(client: client, identitySourceId: source.identitySourceId))
+        job.redactor = SecretRedactor(settingsJSON: settings)
+        job.safeguards.maxClearingUpdatePercent = source.safeguards.maxClearingUpdatePercent
+        job.safeguards.maxInvalidPercent = source.safeguards.maxInvalidPercent
+        job.rules.mappedAttributes = mapping.sourceAttributes
+        return job
     }
 }
 
