@@ -20,7 +20,7 @@ public struct SecretRedactor: Sendable {
     public static let none = SecretRedactor(secrets: [])
 
     /// Secrets shorter than this are not redacted (they would match ordinary text).
-    static let minimumLength = 6
+    static let minimumLength = 8
 
     /// A redactor for `secrets`: (name shown instead, value).
     public init(secrets: [(name: String, value: String)]) {
