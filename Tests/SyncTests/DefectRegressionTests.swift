@@ -55,20 +55,6 @@ import XaasJSON
 }
 
 extension SyncEngineTests {
-    /// A run over any record source (the default safeguards, a fake Okta).
-    func run(any source: any RecordSource) async -> RunReport {
-        var options = SyncEngine.Options()
-        options.session.cooldownSeconds = 0
-        var engine = SyncEngine(options: options)
-        engine.sleep = { _ in }
-        let job = SyncEngine.Job(
-            tenant: "acme", source: "hr", stateDirectory: stateDir, pageSize: 200,
-            rules: Planner.Rules(filter: nil, map: Self.mapping),
-            safeguards: SafeguardCheck(maxDeactivationPercent: 20, maxDeactivations: nil, approvedDeactivations: nil),
-            openSource: { source }, target: okta)
-        return await engine.run(job).report
-    }
-
     /// `run` that requires the run to end `ok`.
     func runChecked(_ records: [SourceRecord]) async throws -> RunReport {
         let r = await run(records)
@@ -254,7 +240,7 @@ extension DefectRegressionTests {
     @Test func aRepeatedCursorEndsTheReadAsAFailure() async throws {
         let engine = try SyncEngineTests()
         _ = try await engine.runChecked(workshopUsers(10))
-        let looped = await engine.run(any: RepeatingCursorSource())
+        let looped = await engine.run([], source: RepeatingCursorSource())
         #expect(looped.status == .failed, "\(looped.error ?? "")")
         #expect(has(looped.error, "returned the cursor \"page-2\" again"), "\(looped.error ?? "")")
         #expect(looped.deactivated == 0)
