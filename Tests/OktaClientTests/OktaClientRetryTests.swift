@@ -93,18 +93,39 @@ struct OktaClientRetryTests {
         #expect(transport.requests.count == 1)
     }
 
-    @Test("429 on every attempt: maxRetries + 1 requests, then .rateLimited")
+    @Test("429 on every attempt: retried until the waits exhaust the time budget, then .rateLimited")
     func rateLimitExhausted() async throws {
         var configuration = Fake.configuration()
         configuration.maxRetries = 2
-        let transport = FakeTransport((1...5).map { Self.rateLimited(resetIn: 3, requestId: "r\($0)") })
+        configuration.rateLimitRetryBudgetSeconds = 10
+        let transport = FakeTransport((1...9).map { Self.rateLimited(resetIn: 2, requestId: "r\($0)") })
+        let sleeper = SleepRecorder()
         let error = await #expect(throws: OktaError.self) {
-            _ = try await Fake.client(transport, configuration: configuration).listSessions(identitySourceId: Fake.source)
+            _ = try await Fake.client(transport, configuration: configuration, sleeper: sleeper, random: 0)
+                .listSessions(identitySourceId: Fake.source)
         }
         #expect(error?.kind == .rateLimited)
-        #expect(error?.description.contains("gave up after 2 retries") == true)
-        #expect(error?.requestId == "r3")
-        #expect(transport.requests.count == 3)
+        #expect(sleeper.delays == [3, 3, 3], "429s do not count against maxRetries (2); the 10 s budget ends them")
+        #expect(error?.description.contains("gave up after waiting 9 s over 3 retries for the rate limit (budget 10 s)") == true,
+                "\(error?.description ?? "")")
+        #expect(error?.requestId == "r4")
+        #expect(transport.requests.count == 4)
+    }
+
+    @Test("a 429 storm (defect #14.10): many 429s in one call are waited out, following Retry-After when there is no reset")
+    func rateLimitStormIsWaitedOut() async throws {
+        var configuration = Fake.configuration()
+        configuration.maxRetries = 1
+        var steps: [FakeTransport.Step] = (1...6).map { Self.rateLimited(resetIn: 1, requestId: "r\($0)") }
+        steps.append(Fake.json(429, "{}", [("Retry-After", "7")]))
+        steps.append(Fake.json(200, "[]"))
+        let transport = FakeTransport(steps)
+        let sleeper = SleepRecorder()
+        let sessions = try await Fake.client(transport, configuration: configuration, sleeper: sleeper, random: 0)
+            .listSessions(identitySourceId: Fake.source)
+        #expect(sessions.isEmpty)
+        #expect(sleeper.delays == [2, 2, 2, 2, 2, 2, 7])
+        #expect(transport.requests.count == 8)
     }
 
     @Test("5xx and transport errors on GET back off exponentially (capped) and then throw")

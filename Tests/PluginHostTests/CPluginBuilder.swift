@@ -86,3 +86,19 @@ enum CPluginBuilder {
         var description: String { message }
     }
 }
+
+extension CPluginBuilder {
+    /// Compiles `source` (any C plugin text) with `defines` into `directory/<name>` (mode 0755); returns its path.
+    static func build(_ name: String, source: String, defines: [String] = [], in directory: URL) throws -> URL {
+        guard let compiler else { throw BuildError(message: "no C compiler") }
+        let sourceFile = directory.appendingPathComponent(name + ".c")
+        try source.write(to: sourceFile, atomically: true, encoding: .utf8)
+        let output = directory.appendingPathComponent(name)
+        let result = try TestSupport.run(compiler, [
+            "-std=c11", "-shared", "-fPIC", "-fvisibility=hidden", "-I", headerDirectory.path, "-o", output.path, sourceFile.path,
+        ] + defines.map { "-D" + $0 })
+        guard result.status == 0 else { throw BuildError(message: "cc failed: \(result.stderr)") }
+        chmod(output.path, 0o755)
+        return output
+    }
+}

@@ -26,7 +26,7 @@ import TestSupport
         #expect(hr.connector == "csv")
         #expect(hr.enabled && !hr.groups)
         #expect(hr.pageSize == 500)
-        #expect(hr.timeoutSeconds == nil && hr.schedule == nil && hr.filter == nil)
+        #expect(hr.timeoutSeconds == SourceConfig.defaultTimeoutSeconds && hr.schedule == nil && hr.filter == nil)
         #expect(hr.safeguards == Safeguards(maxDeactivationPercent: 20, maxDeactivations: nil))
         #expect(hr.mapping.profileAttributes == ["userName", "email"])
         #expect(hr.file.lastPathComponent == "hr.json")

@@ -23,7 +23,7 @@ import TestSupport
     }
 
     func run(_ records: [SourceRecord], dryRun: Bool = false, approve: Int? = nil, full: Bool = false,
-             source: ArraySource? = nil, filter: ((SourceRecord) -> Bool)? = nil) async -> RunReport {
+             source: (any RecordSource)? = nil, filter: ((SourceRecord) -> Bool)? = nil) async -> RunReport {
         var options = SyncEngine.Options()
         options.dryRun = dryRun
         options.full = full
@@ -31,7 +31,7 @@ import TestSupport
         var engine = SyncEngine(options: options)
         let sleeps = self.sleeps
         engine.sleep = { seconds in sleeps.values.withLock { $0.append(seconds) } }
-        let src = source ?? ArraySource(records: records)
+        let src: any RecordSource = source ?? ArraySource(records: records)
         let job = SyncEngine.Job(
             tenant: "acme", source: "hr", stateDirectory: stateDir, pageSize: 200,
             rules: Planner.Rules(filter: filter, map: Self.mapping),

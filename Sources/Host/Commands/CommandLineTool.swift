@@ -32,7 +32,7 @@ public enum CommandLineTool {
             return arguments.isEmpty ? 2 : 0
         }
         _ = LifecycleClock.current  // reads XAAS_NOW (a testing aid) before any worker is spawned
-        let match = (commands + [workerCommand])
+        let match = (commands + [workerCommand, pluginValidateChildCommand])
             .filter { arguments.starts(with: $0.words) }
             .max { $0.words.count < $1.words.count }
         guard let command = match else {

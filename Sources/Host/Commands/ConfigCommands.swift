@@ -18,8 +18,10 @@ enum ConfigCheck {
             _ = try arguments.positionals(exactly: [])
             let config = try arguments.value("--config").map { URL(fileURLWithPath: $0) } ?? ConfigDirectory.defaultPath
             let registry = PluginRegistry(searchPath: PluginSearchPath(extraDirectories: arguments.values("--plugin-path")))
-            let (directory, problems) = check(config, registry: registry, connect: arguments.flag("--connect"))
+            let warnings = WarningLog()
+            let (directory, problems) = check(config, registry: registry, connect: arguments.flag("--connect"), warnings: warnings)
             for problem in problems { print(problem.description) }
+            for warning in warnings.all { print("warning: \(warning)") }
             let sourceCount = directory.sources.count
             if problems.isEmpty {
                 let tenants = directory.tenants.count
@@ -35,7 +37,8 @@ enum ConfigCheck {
     /// Loads `config` and returns it with every problem: loading, secrets (resolved, never printed) and connectors.
     /// With `connect`, also runs each connector's own check (opens files, contacts the source).
     /// Call from a dedicated thread (see ``PluginThread``): connectors are loaded and opened.
-    static func check(_ config: URL, registry: PluginRegistry, connect: Bool = false) -> (ConfigDirectory, [ConfigProblem]) {
+    static func check(_ config: URL, registry: PluginRegistry, connect: Bool = false,
+                      warnings: WarningLog? = nil) -> (ConfigDirectory, [ConfigProblem]) {
         let (directory, loadProblems) = ConfigDirectory.load(config)
         var problems = loadProblems
         let connectors = ConnectorCheck(registry: registry, connect: connect)
@@ -43,6 +46,7 @@ enum ConfigCheck {
             do { _ = try tenant.org.resolveToken() } catch { problems.append(error) }
             for source in tenant.sources { problems += connectors.check(source) }
         }
+        warnings?.append(connectors.warnings.all)
         return (directory, problems)
     }
 }

@@ -13,6 +13,8 @@ struct ConnectorCheck {
     let connect: Bool
     /// Plugins found in the search path, by name (first wins), discovered once.
     let byName: [String: LoadedPlugin]
+    /// Warnings (with `connect`: mapped attributes no record of the first page has).
+    let warnings = WarningLog()
 
     init(registry: PluginRegistry, connect: Bool = false) {
         self.registry = registry
@@ -57,7 +59,10 @@ struct ConnectorCheck {
         do throws(PluginError) {
             let instance = try PluginInstance(plugin: plugin, settingsJSON: source.settingsJSON)
             if connect {
-                do throws(PluginError) { try instance.check() } catch {
+                do throws(PluginError) {
+                    try instance.check()
+                    warnings.append(MappingPresenceCheck.warnings(source, instance: instance))
+                } catch {
                     problems.append(problem("$.settings", "connector \(plugin.name) check failed: \(error.description)"))
                 }
             }

@@ -8,7 +8,7 @@ extension CommandLineTool {
             await PluginThread.run { PluginCommands.list(args) }
         },
         Command(["plugins", "validate"], "check a plugin; with --settings also open it, check and read a page") { args in
-            await PluginThread.run { PluginCommands.validate(args) }
+            await IsolatedPluginValidate.run(args)
         },
         Command(["plugins", "read"], "print a plugin's records as NDJSON") { args in
             await PluginThread.run { PluginCommands.read(args) }
@@ -19,8 +19,10 @@ extension CommandLineTool {
 /// The bodies of `xaas plugins list|validate|read`.
 enum PluginCommands {
     static let listUsage = "xaas plugins list [--plugin-path DIR]… [--json]"
-    static let validateUsage = "xaas plugins validate <name|path> [--settings FILE] [--plugin-path DIR]…"
-    static let readUsage = "xaas plugins read <name|path> --settings FILE [--limit N] [--plugin-path DIR]…"
+    static let validateUsage = "xaas plugins validate <name|path> [--settings FILE] [--plugin-path DIR]… [--timeout SECONDS]"
+    static let readUsage = "xaas plugins read <name|path> --settings FILE [--limit N] [--plugin-path DIR]… [--timeout SECONDS]"
+    /// `plugins read`: the longest wait for opening the plugin or for one page, unless `--timeout` says otherwise.
+    static let defaultReadTimeoutSeconds = 300
 
     static func registry(_ arguments: Arguments) -> PluginRegistry {
         PluginRegistry(searchPath: PluginSearchPath(extraDirectories: arguments.values("--plugin-path")))
@@ -91,7 +93,7 @@ enum PluginCommands {
                 StandardError.print(error.description)
                 return 1
             }
-            print("plugin \(plugin.name) \(plugin.version): ABI \(plugin.abiVersion), runtime \(plugin.runtime), \(plugin.path)")
+            IsolatedPluginValidate.say("plugin \(plugin.name) \(plugin.version): ABI \(plugin.abiVersion), runtime \(plugin.runtime), \(plugin.path)")
             guard let settingsPath else { return 0 }
             let settingsText: String
             let settings: JSONValue
@@ -104,14 +106,14 @@ enum PluginCommands {
                 for problem in problems { StandardError.print("\(settingsPath): \(problem)") }
                 return 1
             }
-            print("settings \(settingsPath): match the plugin's schema")
+            IsolatedPluginValidate.say("settings \(settingsPath): match the plugin's schema")
             do throws(PluginError) {
                 let instance = try PluginInstance(plugin: plugin, settingsJSON: settingsText, log: logToStandardError)
-                print("open: ok")
+                IsolatedPluginValidate.say("open: ok")
                 try instance.check()
-                print(plugin.capabilities.contains(.check) ? "check: ok" : "check: not supported by the plugin")
+                IsolatedPluginValidate.say(plugin.capabilities.contains(.check) ? "check: ok" : "check: not supported by the plugin")
                 let page = try instance.readPage(cursor: nil, checkpoint: nil, pageSizeHint: 100)
-                print("first page: \(page.records.count) records, \(page.skippedCount) skipped, "
+                IsolatedPluginValidate.say("first page: \(page.records.count) records, \(page.skippedCount) skipped, "
                     + (page.nextCursor == nil ? "last page" : "more pages follow"))
                 for note in page.notes { print("note: \(note)") }
             } catch {
@@ -123,20 +125,26 @@ enum PluginCommands {
     }
 
     static func read(_ args: [String]) -> Int32 {
-        Arguments.run(args, usage: readUsage, options: ["--plugin-path", "--settings", "--limit"]) { arguments throws(UsageError) in
+        Arguments.run(args, usage: readUsage, options: ["--plugin-path", "--settings", "--limit", "--timeout"]) { arguments throws(UsageError) in
             let target = try arguments.positionals(exactly: ["<name|path>"])[0]
             let settingsPath = try arguments.required("--settings")
             let limit = try arguments.int("--limit", in: 0 ... Int.max)
+            let watchdog = CallWatchdog(seconds: Double(try arguments.int("--timeout", in: 1 ... 7 * 86_400) ?? defaultReadTimeoutSeconds))
             do {
                 let plugin = try registry(arguments).resolve(target)
                 let (settingsText, _) = try readSettings(settingsPath)
+                watchdog.arm("open")
                 let instance = try PluginInstance(plugin: plugin, settingsJSON: settingsText, log: logToStandardError)
+                watchdog.disarm()
                 var writer = NDJSONWriter()
                 var cursor: String? = nil
                 var written = 0
+                var loops = CursorLoopDetector()
                 reading: repeat {
                     if let limit, written >= limit { break }
+                    watchdog.arm("read_page")
                     let page = try instance.readPage(cursor: cursor, checkpoint: nil, pageSizeHint: 1000)
+                    watchdog.disarm()
                     for note in page.notes { StandardError.print("note: \(note)") }
                     for record in page.records {
                         if let limit, written >= limit { break reading }
@@ -144,6 +152,10 @@ enum PluginCommands {
                         written += 1
                     }
                     cursor = page.nextCursor
+                    if let loop = loops.check(page.nextCursor) {
+                        try writer.flush()
+                        throw PluginError(.sourceData, "\(plugin.name): \(loop)")
+                    }
                 } while cursor != nil
                 try writer.flush()
                 return 0

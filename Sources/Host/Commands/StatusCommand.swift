@@ -17,16 +17,24 @@ enum StatusCommand {
             var entries: [JSONValue] = []
             var rows: [[String]] = []
             var dueLines: [String] = []
+            var stateFailures: [String] = []
             let exists = FileManager.default.fileExists(atPath: stateDirectory.appendingPathComponent("state.sqlite").path)
             for source in config.sources {
                 var last: RunReport?
                 var open: [JournalSession] = []
                 var due: [DueEvent] = []
-                if exists, let store = try? StateStore(directory: stateDirectory, tenant: source.tenant, source: source.name) {
-                    due = LifecycleStatus.next(store)
-                    last = (try? store.recentRunReports(limit: 1))?.first
-                        .flatMap { try? JSONValue.parse($0) }.flatMap(RunReport.init(json:))
-                    open = (try? store.unfinishedSessions()) ?? []
+                if exists {
+                    do {
+                        let store = try StateStore(directory: stateDirectory, tenant: source.tenant, source: source.name)
+                        due = LifecycleStatus.next(store)
+                        last = try store.recentRunReports(limit: 1).first
+                            .flatMap { try? JSONValue.parse($0) }.flatMap(RunReport.init(json:))
+                            .map(SecretRedactor(settingsJSON: source.settingsJSON).redact)
+                        open = try store.unfinishedSessions()
+                    } catch {
+                        // A state database that cannot be read is reported (exit 1), never shown as "never run".
+                        stateFailures.append("xaas: \(source.tenant)/\(source.name): cannot read the state database: \(error)")
+                    }
                 }
                 entries.append(.object([
                     ("tenant", .string(source.tenant)), ("source", .string(source.name)),
@@ -47,7 +55,8 @@ enum StatusCommand {
                       terminator: "")
                 for line in dueLines { print(line) }
             }
-            return problems.isEmpty ? 0 : 1
+            for failure in stateFailures { StandardError.print(failure) }
+            return problems.isEmpty && stateFailures.isEmpty ? 0 : 1
         }
     }
 }

@@ -42,9 +42,9 @@ enum SyncCommand {
         let configPath = URL(fileURLWithPath: (try? arguments.value("--config")) ?? nil ?? "connectors.d")
         let (config, problems) = ConfigDirectory.load(configPath)
         if !problems.isEmpty {
+            // A source (or tenant) with a problem is skipped; the others still run (docs/configuration.md).
             for p in problems { StandardError.print("\(p)") }
-            StandardError.print("xaas: \(problems.count) configuration problem(s); nothing was synced (see `xaas config check`)")
-            return 1
+            StandardError.print("xaas: \(problems.count) configuration problem(s); the sources and tenants they concern were skipped (see `xaas config check`)")
         }
         let stateDirectory = ((try? arguments.value("--state")) ?? nil).map { URL(fileURLWithPath: $0) }
             ?? ConfigDirectory.defaultStateDirectory(for: configPath)
@@ -132,7 +132,7 @@ enum SyncCommand {
             }
         }
         output.summary(reports)
-        if reports.contains(where: { $0.status == .failed }) { return 1 }
+        if reports.contains(where: { $0.status == .failed }) || !problems.isEmpty { return 1 }
         if reports.contains(where: { $0.status == .blocked }) { return 3 }
         return 0
     }

@@ -61,6 +61,9 @@ public struct ConfigDirectory: Sendable {
                                               message: "config files belong in a tenant folder: <config>/<tenant>/\(entry)"))
             }
         }
+        let shared = SharedIdentitySourceCheck.apply(tenants)
+        tenants = shared.tenants
+        problems += shared.problems
         let (xaas, xaasProblems) = XaasConfig.load(root.appendingPathComponent("xaas.json"))
         problems += xaasProblems
         if tenants.isEmpty && problems.isEmpty {

@@ -26,8 +26,10 @@ public struct SourceConfig: Sendable, CustomStringConvertible, CustomReflectable
     public var enabled: Bool
     /// Records per connector page (default 500).
     public var pageSize: Int
-    /// A per-run timeout, when set.
+    /// A per-run timeout; a config file that does not set one gets ``defaultTimeoutSeconds``.
     public var timeoutSeconds: Double?
+    /// The run timeout of a source whose file does not set `timeoutSeconds` (12 hours): no run is unbounded.
+    public static let defaultTimeoutSeconds: Double = 12 * 3600
     public var schedule: Schedule?
     /// Also sync groups and memberships (default false).
     public var groups: Bool
@@ -111,7 +113,7 @@ public struct SourceConfig: Sendable, CustomStringConvertible, CustomReflectable
         guard reader.problems.count == before, let sourceId, let connector, let mapping else { return nil }
         var source = SourceConfig(tenant: tenant, name: name, file: file, identitySourceId: sourceId, connector: connector,
                                   settingsJSON: settingsJSON, filter: filter, mapping: mapping, safeguards: safeguards,
-                                  enabled: enabled, pageSize: pageSize, timeoutSeconds: timeout, schedule: schedule, groups: groups)
+                                  enabled: enabled, pageSize: pageSize, timeoutSeconds: timeout ?? Self.defaultTimeoutSeconds, schedule: schedule, groups: groups)
         source.lifecycle = lifecycle
         return source
     }
@@ -179,7 +181,9 @@ public struct SourceConfig: Sendable, CustomStringConvertible, CustomReflectable
     static func readSafeguards(_ json: JSONValue, reader: inout ConfigReader) -> Safeguards {
         var safeguards = Safeguards()
         guard let object = reader.object(json, "safeguards", at: "$") else { return safeguards }
-        reader.rejectUnknownKeys(object, at: "$.safeguards", known: ["maxDeactivationPercent", "maxDeactivations"])
+        reader.rejectUnknownKeys(object, at: "$.safeguards", known: ["maxDeactivationPercent", "maxDeactivations",
+                                                                     "maxClearingUpdatePercent", "maxInvalidPercent"])
+        readChangeSafeguards(object, into: &safeguards, reader: &reader)
         if object["maxDeactivationPercent"] == .null {
             safeguards.maxDeactivationPercent = nil
         } else if let percent = reader.double(object, "maxDeactivationPercent", at: "$.safeguards", range: 0...100) {

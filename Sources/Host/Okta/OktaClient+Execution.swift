@@ -16,7 +16,9 @@ enum Reconciled<T> {
 extension OktaClient {
     /// Sends one call with retries and returns `decode` of the first 2xx response.
     ///
-    /// - 429: waits `X-Rate-Limit-Reset − Date + 1` s plus up to 1 s of jitter (capped), or backs off
+    /// - 429: waits `X-Rate-Limit-Reset − Date + 1` s (else `Retry-After`) plus up to 1 s of jitter (capped), and
+    ///   retries for as long as the waits fit ``OktaClientConfiguration/rateLimitRetryBudgetSeconds`` (429s do
+    ///   not count against ``OktaClientConfiguration/maxRetries``), or backs off
     ///   exponentially when those headers are unusable and ``OktaClientConfiguration/retryRateLimitWithoutResetHeaders``.
     /// - 5xx / transport errors ("ambiguous": the call may have taken effect): idempotent calls back off and
     ///   retry; others call `reconcile` to re-read the state, and retry only when it says `.retry`.
@@ -39,6 +41,9 @@ extension OktaClient {
         var retryFor: String?
         var backoffStep = 0
         var previousWasAmbiguous = false
+        /// 429s are retried within a time budget, not a count: a throttled run slows down instead of failing.
+        var counted = 0
+        var rateLimitedSeconds = 0.0
 
         while true {
             if Task.isCancelled { throw Self.cancelled(operation) }
@@ -82,7 +87,7 @@ extension OktaClient {
                 retryFor = requestId
                 if response.status == 429 {
                     ambiguous = false
-                    if let wait = rateLimitWait(snapshot) {
+                    if let wait = rateLimitWait(snapshot) ?? retryAfterWait(response) {
                         delay = wait
                     } else if configuration.retryRateLimitWithoutResetHeaders {
                         backoffStep += 1
@@ -118,11 +123,22 @@ extension OktaClient {
                 case .retry: break
                 }
             }
-            if retries >= configuration.maxRetries {
+            if !ambiguous && failure.httpStatus == 429 {
+                if rateLimitedSeconds + delay > configuration.rateLimitRetryBudgetSeconds {
+                    var final = failure
+                    let note = "gave up after waiting \(Int(rateLimitedSeconds.rounded())) s over \(retries) "
+                        + "\(retries == 1 ? "retry" : "retries") for the rate limit (budget \(Int(configuration.rateLimitRetryBudgetSeconds)) s)"
+                    final.message = final.message.map { "\($0); \(note)" } ?? note
+                    throw final
+                }
+                rateLimitedSeconds += delay
+            } else if counted >= configuration.maxRetries {
                 var final = failure
-                let note = "gave up after \(retries) \(retries == 1 ? "retry" : "retries")"
+                let note = "gave up after \(counted) \(counted == 1 ? "retry" : "retries")"
                 final.message = final.message.map { "\($0); \(note)" } ?? note
                 throw final
+            } else {
+                counted += 1
             }
             await sleep(delay)
             if Task.isCancelled { throw Self.cancelled(operation) }
@@ -136,6 +152,13 @@ extension OktaClient {
         guard let reset = snapshot.resetEpochSeconds, let date = snapshot.dateEpochSeconds else { return nil }
         let base = Double(max(0, reset - date) + 1)
         return min(configuration.maxBackoffSeconds, base + random())
+    }
+
+    /// A 429's `Retry-After` (seconds) plus up to 1 s of jitter, capped; nil when absent or unparseable.
+    func retryAfterWait(_ response: TransportResponse) -> Double? {
+        guard let text = response.header("Retry-After"), let seconds = Double(text.trimmingWhitespace()),
+              seconds >= 0, seconds.isFinite else { return nil }
+        return min(configuration.maxBackoffSeconds, seconds + random())
     }
 
     /// Capped exponential backoff with "equal jitter": half the step fixed, half random.

@@ -13,8 +13,11 @@ public struct OktaClientConfiguration: Sendable {
     /// The API token or access token.
     public var token: OktaSecret
     public var scheme: OktaAuthScheme = .ssws
-    /// Retries per call after the first attempt (429, 5xx, transport errors), then the error is thrown.
+    /// Retries per call after the first attempt (5xx, transport errors), then the error is thrown.
     public var maxRetries: Int = 4
+    /// 429s are retried (after the wait Okta's headers ask for) until the waits of one call would exceed
+    /// this many seconds: a throttled run slows down instead of failing.
+    public var rateLimitRetryBudgetSeconds: Double = 900
     /// No single wait before a retry is longer than this.
     public var maxBackoffSeconds: Double = 60
     /// Per-request timeout handed to the transport.

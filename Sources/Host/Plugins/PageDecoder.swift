@@ -8,6 +8,7 @@ import PluginAPI
 enum PageDecoder {
     static func decode(_ page: xaas_page, plugin: String) throws(PluginError) -> SourcePage {
         func bad(_ message: String) -> PluginError { PluginError(.sourceData, "\(plugin): \(message)") }
+        if let problem = PageLimits.problem(page) { throw bad(problem) }
         let count = page.record_count
         if count > 0, page.records == nil { throw bad("page.records is NULL but record_count is \(count)") }
         var records: [SourceRecord] = []
@@ -17,6 +18,7 @@ enum PageDecoder {
             guard r.struct_size >= MemoryLayout<xaas_record>.size else {
                 throw bad("record \(i): struct_size \(r.struct_size) is smaller than \(MemoryLayout<xaas_record>.size)")
             }
+            if let problem = PageLimits.problem(r) { throw bad("record \(i): \(problem)") }
             let kind: SourceRecord.Kind
             switch r.kind {
             case UInt32(XAAS_KIND_USER): kind = .user
@@ -42,6 +44,7 @@ enum PageDecoder {
             attributes.reserveCapacity(attributeCount)
             for j in 0 ..< attributeCount {
                 let a = r.attributes![j]
+                if let problem = PageLimits.problem(a) { throw bad("record \(i) (\(externalId)): attribute \(j): \(problem)") }
                 guard let name = string(a.name), !name.isEmpty else {
                     throw bad("record \(i) (\(externalId)): attribute \(j): name is empty or not valid UTF-8")
                 }

@@ -34,13 +34,17 @@ public final class PluginInstance: @unchecked Sendable {
     private let errorBuffer: ErrorBuffer
     private let services: UnsafeMutablePointer<xaas_host_services>
     private let context: HostServicesContext
+    /// Removes the secrets the settings resolve from every message the plugin hands the host.
+    public let redactor: SecretRedactor
 
     /// Opens an instance with `settingsJSON` (a UTF-8 JSON object). `log` receives every message the
     /// plugin logs, from any thread.
     public init(plugin: LoadedPlugin, settingsJSON: String,
                 log: @escaping @Sendable (PluginLogLevel, String) -> Void = { _, _ in }) throws(PluginError) {
         self.plugin = plugin
-        let context = HostServicesContext(log: log)
+        let redactor = SecretRedactor(settingsJSON: settingsJSON)
+        self.redactor = redactor
+        let context = HostServicesContext(log: { level, message in log(level, redactor.redact(message)) })
         let services = UnsafeMutablePointer<xaas_host_services>.allocate(capacity: 1)
         services.initialize(to: xaas_host_services(
             struct_size: MemoryLayout<xaas_host_services>.size,
@@ -60,7 +64,7 @@ public final class PluginInstance: @unchecked Sendable {
             if status == XAAS_OK {
                 throw PluginError(.internalError, "\(plugin.name): open returned OK without an instance")
             }
-            throw errorBuffer.failure(status, operation: "open", plugin: plugin.name)
+            throw redactor.redact(errorBuffer.failure(status, operation: "open", plugin: plugin.name))
         }
         self.handle = handle
         self.services = services
@@ -80,7 +84,7 @@ public final class PluginInstance: @unchecked Sendable {
         try serial.withLock { _ throws(PluginError) in
             errorBuffer.reset()
             let status = check(handle, errorBuffer.error)
-            if status != XAAS_OK { throw errorBuffer.failure(status, operation: "check", plugin: plugin.name) }
+            if status != XAAS_OK { throw redactor.redact(errorBuffer.failure(status, operation: "check", plugin: plugin.name)) }
         }
     }
 
@@ -102,10 +106,12 @@ public final class PluginInstance: @unchecked Sendable {
                 }
             }
             guard status == XAAS_OK else {
-                throw errorBuffer.failure(status, operation: "read_page", plugin: plugin.name)
+                throw redactor.redact(errorBuffer.failure(status, operation: "read_page", plugin: plugin.name))
             }
             defer { plugin.ops.release_page!(handle, &page) }
-            return try PageDecoder.decode(page, plugin: plugin.name)
+            var decoded = try PageDecoder.decode(page, plugin: plugin.name)
+            if !redactor.isEmpty { decoded.notes = decoded.notes.map(redactor.redact) }
+            return decoded
         }
     }
 

@@ -35,6 +35,12 @@ public struct PlanSummary: Sendable {
     public var checkpoint: String?
     /// The highest plan sequence number used.
     public var lastSeq: Int64 = 0
+    /// Planned updates that remove at least one attribute set in the applied profile.
+    public var clearingUpdates = 0
+    /// How many planned updates clear each profile attribute.
+    public var clearedAttributes: [String: Int] = [:]
+    /// Which mapped source attributes the records of this read had.
+    public var presence = AttributePresence(watching: [])
 
     public init() {}
 

@@ -17,6 +17,8 @@ public struct Planner {
         public var validate: (String, [(String, String)]) -> String? = Mapping.validate(externalId:profile:)
         /// Start and end dates (the source's `lifecycle` key), when configured.
         public var lifecycle: LifecycleRule?
+        /// Source attributes the mapping reads: the run warns about those no record has.
+        public var mappedAttributes: [String] = []
 
         public init(filter: ((SourceRecord) -> Bool)?, map: @escaping (SourceRecord) -> [(String, String)]) {
             self.filter = filter
@@ -32,6 +34,8 @@ public struct Planner {
     /// Where an incremental source resumes; `nil` for a full read.
     public var checkpoint: String?
     public var maxRetries = 5
+    /// No wait before retrying a page is longer than this, whatever `retry_after_ms` the connector asked for.
+    public var maxRetryDelaySeconds = 300.0
     public var sleep: (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }
     public var isCancelled: () -> Bool = { false }
     /// Plan an update even for users whose profile did not change (`xaas sync --full`).
@@ -58,9 +62,11 @@ public struct Planner {
     public func plan() throws -> PlanSummary {
         var summary = PlanSummary()
         if rules.lifecycle != nil { try store.beginLifecycle(runId: runId) }
+        summary.presence = AttributePresence(watching: rules.mappedAttributes)
         var seq: Int64 = 0
         var cursor: String? = nil
         var first = true
+        var loops = CursorLoopDetector()
         readLoop: while first || cursor != nil {
             if isCancelled() { summary.readError = "cancelled"; break }
             let page: SourcePage
@@ -87,11 +93,15 @@ public struct Planner {
             }
             cursor = page.nextCursor
             onPage(summary.recordsRead)
+            if let loop = loops.check(cursor) { summary.readError = loop; break readLoop }
             Failpoint.pass("plan-page")
         }
         if summary.readError == nil {
             summary.complete = true
-            if !summary.incremental {
+            if summary.skippedByConnector > 0 && !summary.incremental {
+                // A read that skipped rows is not complete for the keys of those rows: absence means nothing.
+                summary.notes.insert(Self.skippedRowsNote(summary.skippedByConnector), at: 0)
+            } else if !summary.incremental {
                 let absent = try store.planAbsentDeactivations(runId: runId, kind: "user", firstSeq: seq + 1)
                 for _ in 0..<absent { summary.addDeactivation(Self.absentReason) }
                 seq += Int64(absent)
@@ -104,10 +114,15 @@ public struct Planner {
         if rules.lifecycle != nil {
             try store.finishLifecycle(runId: runId, complete: summary.complete, incremental: summary.incremental, dryRun: dryRun)
         }
+        if !summary.incremental { summary.notes.insert(contentsOf: summary.presence.warnings, at: 0) }
         return summary
     }
 
     static let absentReason = "absent from a complete read"
+
+    static func skippedRowsNote(_ count: Int) -> String {
+        "the connector skipped \(count) bad row(s), so no user was deactivated for being absent in this run (fix the rows to resume absence deactivations)"
+    }
 
     private func readWithRetry(cursor: String?, first: Bool) throws -> SourcePage {
         var attempt = 0
@@ -118,7 +133,7 @@ public struct Planner {
                 guard let delay = error.retryDelayMilliseconds, attempt < maxRetries, !isCancelled() else { throw error }
                 attempt += 1
                 let backoff = min(60.0, 0.5 * pow(2.0, Double(attempt - 1)))
-                sleep(max(Double(delay) / 1000, backoff))
+                sleep(min(maxRetryDelaySeconds, max(Double(delay) / 1000, backoff)))
             }
         }
     }
@@ -130,6 +145,7 @@ public struct Planner {
             summary.ignoredNonUsers += 1
             return
         }
+        summary.presence.observe(record)
         let id = record.externalId
         guard !id.isEmpty else {
             summary.addInvalid("a record without externalId")
@@ -208,6 +224,11 @@ public struct Planner {
             seq: seq, kind: "user", externalId: id, action: action, status: .active, hash: hash,
             profileJSON: json, reason: applied?.status == .inactive ? "reactivated" : nil))
         if action == .create { summary.creates += 1 } else { summary.updates += 1 }
+        if action == .update, applied?.status == .active {
+            let cleared = ProfileClearing.cleared(appliedJSON: try batch.appliedProfile(kind: "user", externalId: id), profile: profile)
+            if !cleared.isEmpty { summary.clearingUpdates += 1 }
+            for name in cleared { summary.clearedAttributes[name, default: 0] += 1 }
+        }
     }
 
     private func dropDeactivations(_ summary: inout PlanSummary) throws {

@@ -9,6 +9,10 @@ public struct SafeguardCheck: Sendable {
     public var maxDeactivations: Int?
     /// `--approve-deactivations N`.
     public var approvedDeactivations: Int?
+    /// See ``changeBlockReason(summary:appliedActiveUsers:)``; `nil` turns the check off.
+    public var maxClearingUpdatePercent: Double? = Safeguards.defaultMaxClearingUpdatePercent
+    /// See ``changeBlockReason(summary:appliedActiveUsers:)``; `nil` turns the check off.
+    public var maxInvalidPercent: Double? = Safeguards.defaultMaxInvalidPercent
 
     public init(maxDeactivationPercent: Double?, maxDeactivations: Int?, approvedDeactivations: Int?) {
         self.maxDeactivationPercent = maxDeactivationPercent

@@ -14,6 +14,8 @@ public struct SyncEngine {
         public var openSource: () throws -> any RecordSource
         /// Okta for this source; may be `nil` for a dry run.
         public var target: (any ImportTarget)?
+        /// Removes the source's secrets from the report before it is stored or returned.
+        public var redactor = SecretRedactor.none
 
         public init(tenant: String, source: String, stateDirectory: URL, pageSize: Int, rules: Planner.Rules,
                     safeguards: SafeguardCheck, openSource: @escaping () throws -> any RecordSource,
@@ -84,9 +86,19 @@ public struct SyncEngine {
             fill(&report, from: summary)
             progress?.phase(.planning)
             let appliedActive = try opened.appliedCount(kind: "user", status: .active)
-            if let reason = job.safeguards.blockReason(summary: summary, appliedActiveUsers: appliedActive) {
+            if let readError = summary.readError, summary.recordsRead == 0 {
+                // A read that failed before its first record is a read failure, not an empty source:
+                // reported as such (exit 1) before any safeguard, and never with advice to approve.
+                report.status = .failed
+                report.error = "read failed: \(readError) (nothing was sent; no deactivations were planned)"
+                report.created = 0; report.updated = 0; report.deactivated = 0
+            } else if let reason = job.safeguards.blockReason(summary: summary, appliedActiveUsers: appliedActive) {
                 report.status = .blocked
                 report.error = "blocked: \(reason). Nothing was sent. Review with `xaas sync --tenant \(job.tenant) --source \(job.source) --dry-run --diff`, then approve with `--approve-deactivations \(summary.deactivations)`."
+                report.created = 0; report.updated = 0; report.deactivated = 0
+            } else if let reason = job.safeguards.changeBlockReason(summary: summary, appliedActiveUsers: appliedActive) {
+                report.status = .blocked
+                report.error = "blocked: \(reason). " + SafeguardCheck.changeAdvice(tenant: job.tenant, source: job.source)
                 report.created = 0; report.updated = 0; report.deactivated = 0
             } else if options.dryRun {
                 report.created = summary.creates
@@ -111,7 +123,11 @@ public struct SyncEngine {
                     try opened.saveCheckpoint(summary.checkpoint)
                 }
             }
-            if let readError = summary.readError, report.status == .ok {
+            if let readError = summary.readError, report.status == .blocked {
+                // A failed read is reported as such (exit 1), whatever a safeguard also found.
+                report.status = .failed
+                report.error = "read failed: \(readError) (no deactivations were planned); the plan was also \(report.error ?? "blocked")"
+            } else if let readError = summary.readError, report.status == .ok {
                 report.status = .failed
                 report.error = "read failed: \(readError) (no deactivations were planned)"
             }
@@ -120,6 +136,7 @@ public struct SyncEngine {
             report.error = "\(error)"
         }
         report.durationMs = Int(Date().timeIntervalSince(started) * 1000)
+        report = job.redactor.redact(report)
         if let store, let runId {
             try? store.finishRun(runId, status: report.status.rawValue, reportJSON: report.json.serialized)
         }

@@ -11,7 +11,7 @@ enum SyncJobFactory {
         let directory = source.file.deletingLastPathComponent()
         var rules = Planner.Rules(filter: filter.map { f in { f.matches($0) } }, map: { mapping.profile(for: $0) })
         rules.lifecycle = source.lifecycle.map { Planner.LifecycleRule(policy: LifecyclePolicy($0), now: LifecycleClock.current.now()) }
-        return SyncEngine.Job(
+        var job = SyncEngine.Job(
             tenant: tenant.name, source: source.name, stateDirectory: stateDirectory, pageSize: source.pageSize,
             rules: rules,
             safeguards: SafeguardCheck(
@@ -24,6 +24,11 @@ enum SyncJobFactory {
                 }
             },
             target: OktaImportTarget(client: client, identitySourceId: source.identitySourceId))
+        job.redactor = SecretRedactor(settingsJSON: settings)
+        job.safeguards.maxClearingUpdatePercent = source.safeguards.maxClearingUpdatePercent
+        job.safeguards.maxInvalidPercent = source.safeguards.maxInvalidPercent
+        job.rules.mappedAttributes = mapping.sourceAttributes
+        return job
     }
 }
 
