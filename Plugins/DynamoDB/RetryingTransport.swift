@@ -17,6 +17,7 @@ struct RetryingTransport {
     let client: BlockingHTTPClient
     let maxAttempts: Int
     let host: HostServices
+    /// The backoff steps (the number of attempts is `maxAttempts`, so `maxRetries` is not used here).
     static let policy = RetryPolicy(maxRetries: 0, maxDelaySeconds: 5, baseDelaySeconds: 0.05, jitter: false)
     static let maxRetryAfterSeconds = 30
 
