@@ -13,7 +13,7 @@ func connector(_ name: String, path: String, swift: Bool = true,
                extraDependencies: [Target.Dependency] = []) -> (Product, Target) {
     let product = Product.library(name: name, type: .dynamic, targets: [name])
     let target: Target = swift
-        ? .target(name: name, dependencies: ["PluginAPI", "PluginKit", "XaasJSON"] + extraDependencies, path: path,
+        ? .target(name: name, dependencies: ["PluginAPI", "PluginKit", "XaasJSON", "XaasText"] + extraDependencies, path: path,
                   swiftSettings: swiftSettings)
         : .target(name: name, dependencies: ["PluginAPI"], path: path,
                   cSettings: [.unsafeFlags(["-std=c11", "-Wall", "-Wextra", "-fvisibility=hidden"])])
@@ -49,14 +49,16 @@ let package = Package(
         .target(name: "XaasJSON", swiftSettings: swiftSettings),
         // SHA-256 and HMAC-SHA256 (shared by host and plugins).
         .target(name: "XaasCrypto", swiftSettings: swiftSettings),
+        // Percent-encoding and decoding, one function per variant (shared by host, HTTP server and plugins).
+        .target(name: "XaasText", swiftSettings: swiftSettings),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // A small HTTP/1.1 server on POSIX sockets (emulator, metrics, test fakes).
-        .target(name: "HTTPServer", swiftSettings: swiftSettings),
+        .target(name: "HTTPServer", dependencies: ["XaasText"], swiftSettings: swiftSettings),
         // The Okta XaaS emulator.
         .target(name: "Emulator", dependencies: ["HTTPServer", "CSQLite"], swiftSettings: swiftSettings),
         // The host library: plugin loading, config, Okta client, sync engine, commands.
         .target(name: "Host", dependencies: ["PluginAPI", "XaasJSON", "RuntimeInfo", "CSQLite", "Emulator", "HTTPServer",
-                                           "XaasCrypto"],
+                                           "XaasCrypto", "XaasText"],
                 swiftSettings: swiftSettings),
         // Thin @main.
         .executableTarget(name: "xaas", dependencies: ["Host"], swiftSettings: swiftSettings),
@@ -67,7 +69,8 @@ let package = Package(
         // The in-process emulator + config dir + `xaas sync` fixture shared by the sync, Graph and DynamoDB tests.
         .target(name: "SyncTestSupport", dependencies: ["Emulator", "HTTPServer", "XaasJSON", "TestSupport"],
                 path: "Tests/SyncTestSupport", swiftSettings: swiftSettings),
-        testTarget("PluginKitTests", ["PluginKit", "XaasJSON"]),
+        testTarget("PluginKitTests", ["PluginKit", "XaasJSON", "HTTPServer"]),
+        testTarget("XaasTextTests", ["XaasText"]),
         testTarget("XaasCryptoTests", ["XaasCrypto"]),
         testTarget("PluginHostTests", ["Host", "PluginAPI", "PluginKit", "XaasJSON", "RuntimeInfo"]),
         testTarget("CSVTests", ["Host"]),

@@ -12,7 +12,7 @@ import XaasJSON
 ///
 /// ## Threading
 /// `[instance-serial]` except ``cancel()``, which cancels the request in flight (thread-safe through
-/// ``BlockingHTTPClient``).
+/// PluginKit's ``BlockingHTTPClient``).
 final class DynamoDBConnector: Connector {
     static let info = ConnectorInfo(
         id: "org.xaas.dynamodb", name: "dynamodb", version: "1.0.0",
@@ -26,7 +26,8 @@ final class DynamoDBConnector: Connector {
 
     init(settings: Settings, host: HostServices) throws {
         let options = try DynamoDBOptions(settings)
-        let client = BlockingHTTPClient(timeoutSeconds: options.timeoutSeconds)
+        let client = BlockingHTTPClient(timeoutSeconds: Double(options.timeoutSeconds),
+                                        secretHeaders: [options.items?.authHeaderName].compactMap { $0 })
         let transport = RetryingTransport(client: client, maxAttempts: options.maxAttempts, host: host)
         self.options = options
         self.client = client
@@ -37,7 +38,7 @@ final class DynamoDBConnector: Connector {
     func cancel() { client.cancel() }
 
     func check() throws {
-        client.reset()
+        client.resetCancel()
         if let scanner {
             _ = try scanner.scanPage(segment: 0, startKey: nil, limit: 1)
         } else if let endpoint {
@@ -54,7 +55,7 @@ final class DynamoDBConnector: Connector {
         if let text = request.cursor {
             cursor = try ScanCursor(text: text, prefix: cursorPrefix, fingerprint: fingerprint)
         } else {
-            client.reset()
+            client.resetCancel()
             cursor = ScanCursor(fingerprint: fingerprint, segments: scanner?.segmentCount ?? 1)
         }
         let segment = cursor.next

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import PluginKit
 import XaasJSON
+import XaasText
 
 /// `mode: http`: `GET` on an API-Gateway-style route (like the workshop's `GET /items`).
 ///
@@ -39,7 +40,7 @@ final class ItemsEndpoint {
             }
             let text = token.stringValue ?? token.serialized
             var components = URLComponents(url: endpoint, resolvingAgainstBaseURL: false)!
-            let encoded = SigV4Signer.uriEncode(parameter, keepSlash: false) + "=" + SigV4Signer.uriEncode(text, keepSlash: false)
+            let encoded = PercentEncoding.encode(parameter) + "=" + PercentEncoding.encode(text)
             components.percentEncodedQuery = [components.percentEncodedQuery, encoded].compactMap { $0 }.joined(separator: "&")
             url = components.url!
         }

@@ -10,8 +10,8 @@ struct ServiceFailure: Sendable {
     var code: String
     /// The service's message, shortened; never contains request secrets.
     var message: String
-    /// Seconds from a `Retry-After` header, when present.
-    var retryAfterSeconds: Int?
+    /// Seconds from a `Retry-After` header (delta-seconds or an HTTP-date), when present.
+    var retryAfterSeconds: Double?
 
     static let throttlingCodes: Set<String> = [
         "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "Throttling",
@@ -38,7 +38,7 @@ struct ServiceFailure: Sendable {
         }
         self.code = code
         self.message = String(message.prefix(300))
-        retryAfterSeconds = reply.headers["retry-after"].flatMap { Int($0.trimmingWhitespace) }
+        retryAfterSeconds = RetryPolicy.retryAfterSeconds(reply.header("retry-after"))
     }
 
     /// Throttled by the service (retry with backoff; after the last attempt, `RATE_LIMITED`).

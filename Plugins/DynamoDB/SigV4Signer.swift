@@ -1,5 +1,6 @@
 import Glibc
 import XaasCrypto
+import XaasText
 
 /// AWS credentials for Signature Version 4. Never printed: `description` shows the key id's last four
 /// characters at most.
@@ -100,7 +101,7 @@ struct SigV4Signer: Sendable {
 
     /// The path, each segment URI-encoded (RFC 3986 unreserved characters kept, `/` kept).
     static func canonicalPath(_ path: String) -> String {
-        path.isEmpty ? "/" : uriEncode(path, keepSlash: true)
+        path.isEmpty ? "/" : PercentEncoding.encode(path, keeping: "/")
     }
 
     /// The query's parameters decoded, re-encoded and sorted by name then value.
@@ -108,57 +109,13 @@ struct SigV4Signer: Sendable {
         guard !query.isEmpty else { return "" }
         let pairs = query.split(separator: "&", omittingEmptySubsequences: true).map { pair -> (String, String) in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = uriEncode(percentDecode(String(parts[0])), keepSlash: false)
-            let value = parts.count > 1 ? uriEncode(percentDecode(String(parts[1])), keepSlash: false) : ""
+            let name = PercentEncoding.encode(PercentEncoding.decode(String(parts[0])))
+            let value = parts.count > 1 ? PercentEncoding.encode(PercentEncoding.decode(String(parts[1]))) : ""
             return (name, value)
         }
         return pairs.sorted { a, b in
             a.0 != b.0 ? Array(a.0.utf8).lexicographicallyPrecedes(Array(b.0.utf8))
                 : Array(a.1.utf8).lexicographicallyPrecedes(Array(b.1.utf8))
         }.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
-    }
-
-    /// RFC 3986 encoding: `A-Z a-z 0-9 - . _ ~` kept (and `/` when `keepSlash`), every other byte `%XX`.
-    static func uriEncode(_ text: String, keepSlash: Bool) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        for b in text.utf8 {
-            switch b {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                 UInt8(ascii: "~"):
-                out.append(b)
-            case UInt8(ascii: "/") where keepSlash:
-                out.append(b)
-            default:
-                out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 15)]]
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Decodes `%XX` escapes (invalid escapes kept literally).
-    static func percentDecode(_ s: String) -> String {
-        var out: [UInt8] = []
-        let bytes = Array(s.utf8)
-        var i = 0
-        func hex(_ b: UInt8) -> UInt8? {
-            switch b {
-            case 0x30...0x39: return b - 0x30
-            case 0x41...0x46: return b - 0x41 + 10
-            case 0x61...0x66: return b - 0x61 + 10
-            default: return nil
-            }
-        }
-        while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let h = hex(bytes[i + 1]), let l = hex(bytes[i + 2]) {
-                out.append(h << 4 | l)
-                i += 3
-            } else {
-                out.append(bytes[i])
-                i += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -103,6 +103,8 @@ final class GraphClient {
             return try http.send(request, isCancelled: isCancelled)
         } catch .cancelled {
             throw ConnectorError.cancelled("Graph read cancelled")
+        } catch .redirectRefused(let redirect) {
+            throw ConnectorError.sourceData("\(what): \(redirect); point settings.baseUrl (or the tokenUrl) at the final address")
         } catch {
             try retryOrThrow(what: what, reason: "network error (\(error))", status: nil, retryAfter: nil, attempt: &attempt)
             return nil

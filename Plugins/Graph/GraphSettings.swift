@@ -1,6 +1,7 @@
 import Foundation
 import PluginKit
 import XaasJSON
+import XaasText
 
 /// The validated settings of a Graph connector instance (see docs/connectors.md, "Graph connector").
 ///
@@ -218,18 +219,5 @@ struct GraphSettings: Sendable {
     }
 
     /// Percent-encodes everything but unreserved characters and `,` `$`.
-    static func encode(_ s: String) -> String {
-        var out = ""
-        for byte in s.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                 UInt8(ascii: "~"), UInt8(ascii: ","), UInt8(ascii: "$"):
-                out.append(Character(Unicode.Scalar(byte)))
-            default:
-                out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
-            }
-        }
-        return out
-    }
+    static func encode(_ s: String) -> String { PercentEncoding.encode(s, keeping: ",$") }
 }

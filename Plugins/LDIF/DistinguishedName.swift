@@ -1,3 +1,5 @@
+import XaasText
+
 /// RFC 4514 distinguished names, parsed and normalised for comparison.
 ///
 /// ``normalize(_:)`` returns a canonical string in which two DNs naming the same entry are equal:
@@ -193,14 +195,7 @@ enum DistinguishedName {
             return out
         }
 
-        static func hex(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 0x30...0x39: return c - 0x30
-            case 0x41...0x46: return c - 0x41 + 10
-            case 0x61...0x66: return c - 0x61 + 10
-            default: return nil
-            }
-        }
+        static func hex(_ c: UInt8) -> UInt8? { PercentEncoding.hexValue(c) }
 
         static func isDescriptor(_ s: String) -> Bool {
             guard let f = s.utf8.first, (f >= 0x61 && f <= 0x7A) else { return false }

@@ -1,4 +1,5 @@
 import Glibc
+import XaasText
 
 /// Groups logical lines into ``LDIFRecord``s (RFC 2849), one record in memory at a time.
 ///
@@ -195,7 +196,7 @@ final class LDIFRecordReader {
         }
         var path = String(url.dropFirst("file://".count))
         if path.hasPrefix("localhost/") { path.removeFirst("localhost".count) }
-        guard path.hasPrefix("/"), let decoded = Self.percentDecode(path) else {
+        guard path.hasPrefix("/"), let decoded = PercentEncoding.decodeStrictly(path) else {
             throw LDIFError(.sourceData, "\(here): attribute `\(attribute)`: malformed file URL")
         }
         guard let real = Self.realPath(decoded), let root = Self.realPath(directory),
@@ -223,20 +224,5 @@ final class LDIFRecordReader {
         guard let p = realpath(path, nil) else { return nil }
         defer { free(p) }
         return String(cString: p)
-    }
-
-    private static func percentDecode(_ s: String) -> String? {
-        var out: [UInt8] = []
-        var it = Array(s.utf8)[...]
-        while let c = it.popFirst() {
-            if c == UInt8(ascii: "%") {
-                guard it.count >= 2, let v = UInt8(String(decoding: it.prefix(2), as: UTF8.self), radix: 16) else { return nil }
-                out.append(v)
-                it = it.dropFirst(2)
-            } else {
-                out.append(c)
-            }
-        }
-        return String(validating: out, as: UTF8.self)
     }
 }

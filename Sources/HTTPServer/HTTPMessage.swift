@@ -1,3 +1,5 @@
+import XaasText
+
 /// A header list that keeps order and duplicates; look-ups are case-insensitive (RFC 9110 §5.1).
 public struct HTTPHeaders: Sendable, Sequence {
     public private(set) var fields: [(name: String, value: String)] = []
@@ -75,29 +77,7 @@ public struct HTTPRequest: Sendable {
     }
 
     /// Decodes `%XX` escapes and `+` (as space); invalid escapes are kept literally.
-    public static func percentDecode(_ s: String) -> String {
-        var out: [UInt8] = []
-        let bytes = Array(s.utf8)
-        var i = 0
-        func hex(_ b: UInt8) -> UInt8? {
-            switch b {
-            case 0x30...0x39: return b - 0x30
-            case 0x41...0x46: return b - 0x41 + 10
-            case 0x61...0x66: return b - 0x61 + 10
-            default: return nil
-            }
-        }
-        while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let h = hex(bytes[i + 1]), let l = hex(bytes[i + 2]) {
-                out.append(h << 4 | l)
-                i += 3
-            } else {
-                out.append(bytes[i] == UInt8(ascii: "+") ? 0x20 : bytes[i])
-                i += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public static func percentDecode(_ s: String) -> String { PercentEncoding.decode(s, plusAsSpace: true) }
 }
 
 /// One HTTP response. The server adds `Content-Length`, `Date` and `Connection` itself when absent.

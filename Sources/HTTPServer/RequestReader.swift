@@ -1,3 +1,5 @@
+import XaasText
+
 /// Why a request could not be read. Each case maps to an error response (and a closed connection), or to a
 /// silent close when the peer never began a request.
 enum RequestError: Error, Equatable {
@@ -218,14 +220,7 @@ struct RequestReader {
 
     static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 
-    static func hexValue(_ b: UInt8) -> UInt8? {
-        switch b {
-        case 0x30...0x39: return b - 0x30
-        case 0x41...0x46: return b - 0x41 + 10
-        case 0x61...0x66: return b - 0x61 + 10
-        default: return nil
-        }
-    }
+    static func hexValue(_ b: UInt8) -> UInt8? { PercentEncoding.hexValue(b) }
 
     /// RFC 9110 §5.6.2 `tchar`.
     static func isTokenByte(_ b: UInt8) -> Bool {

@@ -1,5 +1,6 @@
 import Foundation
 import XaasJSON
+import XaasText
 
 /// A client for Okta's Identity Sources ("Anything-as-a-Source") API: import sessions, bulk uploads,
 /// start-import and user look-ups, with Okta-style 429 handling and safe retries.
@@ -149,21 +150,7 @@ public final class OktaClient: Sendable {
     }
 
     /// Percent-encodes everything except RFC 3986 unreserved characters, so an ID is exactly one segment.
-    static func segment(_ text: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        for b in text.utf8 {
-            switch b {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                 UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.append(b)
-            default:
-                out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 0xF)]]
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func segment(_ text: String) -> String { PercentEncoding.encode(text) }
 
     func parseJSON(_ response: TransportResponse, operation: String) throws(OktaError) -> JSONValue {
         do { return try JSONValue.parse(bytes: response.body) } catch {
