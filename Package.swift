@@ -47,9 +47,11 @@ let package = Package(
         .target(name: "RuntimeInfo", swiftSettings: swiftSettings),
         // A strict JSON parser/serialiser that keeps number text exact (shared by host and plugins).
         .target(name: "XaasJSON", swiftSettings: swiftSettings),
-        // SHA-256 and HMAC-SHA256 (shared by host and plugins).
-        .target(name: "XaasCrypto", swiftSettings: swiftSettings),
+        // SHA-256 and HMAC-SHA256 (shared by host and plugins); JOSE keys, signatures and randomness via libcrypto.
+        .target(name: "XaasCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // OpenSSL 3 libcrypto (libssl-dev): RSA/EC keys, signatures, random bytes.
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         // A small HTTP/1.1 server on POSIX sockets (emulator, metrics, test fakes).
         .target(name: "HTTPServer", swiftSettings: swiftSettings),
         // The Okta XaaS emulator.
