@@ -34,7 +34,9 @@ extension OktaClient {
         guard let url = URL(string: base + path) else {
             throw OktaError(kind: .transport, operation: operation, message: "cannot form a URL from the base URL and path")
         }
-        let token = configuration.token
+        let credentials = configuration.credentials ?? .token(configuration.token, configuration.scheme)
+        var token = configuration.token
+        var (renewed, nonced) = (false, false)
         var retries = 0
         var retryFor: String?
         var backoffStep = 0
@@ -44,9 +46,11 @@ extension OktaClient {
             if Task.isCancelled { throw Self.cancelled(operation) }
             var headers: [(String, String)] = [
                 ("Accept", "application/json"),
-                ("Authorization", "\(configuration.scheme.rawValue) \(token.reveal())"),
                 ("User-Agent", configuration.userAgent),
             ]
+            let authorization = try await credentials.authorize(method: method, url: url)
+            token = authorization.secret
+            headers += authorization.headers
             if body != nil { headers.append(("Content-Type", "application/json")) }
             if retries > 0 {
                 if let retryFor { headers.append(("X-Okta-Retry-For", retryFor)) }
@@ -76,6 +80,7 @@ extension OktaClient {
                 let snapshot = RateLimitSnapshot(status: response.status, headers: response.headers)
                 observer?.observe(snapshot)
                 if (200..<300).contains(response.status) { return try decode(response) }
+                if await credentials.shouldRetry(response, sent: authorization, renewed: &renewed, nonced: &nonced) { continue }
                 let requestId = response.header("X-Okta-Request-Id")
                 failure = OktaError.api(status: response.status, body: response.body, requestId: requestId,
                                         operation: operation).scrubbed(of: token)
