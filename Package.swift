@@ -55,7 +55,7 @@ let package = Package(
         // A small HTTP/1.1 server on POSIX sockets (emulator, metrics, test fakes).
         .target(name: "HTTPServer", swiftSettings: swiftSettings),
         // The Okta XaaS emulator.
-        .target(name: "Emulator", dependencies: ["HTTPServer", "CSQLite"], swiftSettings: swiftSettings),
+        .target(name: "Emulator", dependencies: ["HTTPServer", "CSQLite", "XaasCrypto"], swiftSettings: swiftSettings),
         // The host library: plugin loading, config, Okta client, sync engine, commands.
         .target(name: "Host", dependencies: ["PluginAPI", "XaasJSON", "RuntimeInfo", "CSQLite", "Emulator", "HTTPServer",
                                            "XaasCrypto"],

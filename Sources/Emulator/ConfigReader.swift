@@ -85,7 +85,7 @@ struct ConfigReader {
             "name", "tokens", "identitySources", "rateLimit", "cooldownSeconds", "sessionGate", "processingDelayMs",
             "expirySeconds", "faults", "limits", "unknownSessionStatus", "allowTriggerFromCreated", "nonStringValues",
             "requiredOnCreate", "missingRequired", "entityTypeErrorCode", "createSessionStatus", "deleteEntityStatus",
-            "listSessionsIncludesInactive", "duplicates", "sessionGateErrorSummary",
+            "listSessionsIncludesInactive", "duplicates", "sessionGateErrorSummary", "serviceApps", "accessTokenSeconds",
         ]
         let o = try object(raw, at, allowed: keys)
         guard let nameValue = o["name"] else { throw fail("\(at).name", "missing (every org needs a name)") }
@@ -153,6 +153,8 @@ struct ConfigReader {
         }
         if let v = o["duplicates"] { org.rejectDuplicates = try choice(v, "\(at).duplicates", ["lastWins", "error"]) == "error" }
         if let v = o["sessionGateErrorSummary"] { org.sessionGateErrorSummary = try string(v, "\(at).sessionGateErrorSummary") }
+        if let v = o["serviceApps"] { org.serviceApps = try readServiceApps(v, "\(at).serviceApps") }
+        if let v = o["accessTokenSeconds"] { org.accessTokenSeconds = Double(try integer(v, "\(at).accessTokenSeconds", min: 1)) }
         return org
     }
 

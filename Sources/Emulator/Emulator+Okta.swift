@@ -16,7 +16,6 @@ extension Emulator {
     /// Answers an Identity Sources API request: auth, rate limit, faults, then the operation.
     func handleOkta(_ request: HTTPRequest) -> HTTPResponse {
         let parts = OktaRoute.segments(request.path)
-        let token = Self.token(request.headers["Authorization"])
         let outcome = state.withLock { s -> Outcome in
             let now = s.clock.now
             let requestId = s.ids.oktaID("", length: 20)
@@ -26,8 +25,9 @@ extension Emulator {
                 outcome.result = .failure(.notFound(request.path))
                 return outcome
             }
-            guard let token, let owner = s.tokens[token.value], var org = s.orgs.removeValue(forKey: owner.org) else {
-                outcome.result = .failure(.invalidToken)
+            let caller = self.resolveCaller(request, state: &s)
+            guard case .success(let owner) = caller, var org = s.orgs.removeValue(forKey: owner.org) else {
+                if case .failure(let error) = caller { outcome.result = .failure(error) } else { outcome.result = .failure(.invalidToken) }
                 return outcome
             }
             defer { s.orgs[owner.org] = org }
@@ -64,7 +64,7 @@ extension Emulator {
                 outcome.result = .failure(.notFound(source))
                 return outcome
             }
-            if token.bearer, let scopes = owner.scopes, !scopes.contains(route.scope) {
+            if let scopes = owner.scopes, !Self.scopesAllow(scopes, route.scope) {
                 outcome.result = .failure(.noPermission(scope: route.scope, resource: request.path))
                 return outcome
             }

@@ -75,6 +75,10 @@ public struct EmulatorConfiguration: Sendable {
             set { tokenScopes = newValue.map { Token($0) } }
         }
         public var tokenScopes: [Token]
+        /// OAuth service apps that may get access tokens at `/oauth2/v1/token`.
+        public var serviceApps: [ServiceApp] = []
+        /// Lifetime of issued access tokens (Okta: one hour).
+        public var accessTokenSeconds: Double = 3600
         /// The identity source (app instance) IDs of this org.
         public var identitySources: [String]
         /// Requests per minute for the org (nil = unlimited; headers still sent with a large limit).
