@@ -161,6 +161,56 @@ struct OAuthSyncTests {
     }
 }
 
+extension OAuthSyncTests {
+    @Test("xaas okta whoami prints the token type, granted scopes and lifetime; the key comes from a {\"command\": [...]} secret")
+    func whoami() throws {
+        let key = try PrivateKey.generateECP256()
+        let f = try Self.fixture(registered: key.publicKey, requireDPoP: true, tokenSeconds: 1800)
+        try Self.configure(f, key: key, jwk: false, dpop: true)
+        let keyPath = f.configDir.appendingPathComponent("acme/secrets/key").path
+        let org = try String(contentsOf: f.configDir.appendingPathComponent("acme/org.json"), encoding: .utf8)
+        try f.write("acme/org.json", org.replacingOccurrences(of: "{\"file\": \"secrets/key\"}", with: "{\"command\": [\"/bin/cat\", \"\(keyPath)\"]}"))
+        let result = try TestSupport.xaas(["okta", "whoami", "--config", f.configDir.path, "--tenant", "acme"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("acme: OAuth service app \(Self.clientId)"), "\(result.stdout)")
+        #expect(result.stdout.contains("DPoP token, scopes okta.identitySources.manage, lifetime 1800 s"), "\(result.stdout)")
+        Self.expectNoSecrets(result.stdout + result.stderr, key: key)
+        let missing = try TestSupport.xaas(["okta", "whoami", "--config", f.configDir.path, "--tenant", "nope"])
+        #expect(missing.status == 1 && missing.stderr.contains("no tenant 'nope'"))
+    }
+
+    @Test("config check: a group-readable key file, token together with auth.oauth, a public key, a failing key command")
+    func configCheck() throws {
+        let key = try PrivateKey.generateRSA()
+        let f = try Self.fixture(registered: key.publicKey)
+        try Self.configure(f, key: key, jwk: false, dpop: false)
+        let keyURL = f.configDir.appendingPathComponent("acme/secrets/key")
+        let orgURL = f.configDir.appendingPathComponent("acme/org.json")
+        let org = try String(contentsOf: orgURL, encoding: .utf8)
+        func check() throws -> String {
+            let r = try TestSupport.xaas(["config", "check", "--config", f.configDir.path])
+            #expect(r.status == 1)
+            return r.stdout + r.stderr
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: keyURL.path)
+        #expect(try check().contains("$.auth.oauth.privateKey.file: the token file is accessible by group or others"))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyURL.path)
+
+        try f.write("acme/org.json", org.replacingOccurrences(of: "\"sessionCooldownSeconds\": 1,",
+                                                             with: "\"sessionCooldownSeconds\": 1, \"token\": {\"env\": \"X\"},"))
+        #expect(try check().contains("$.token: not allowed together with auth.oauth"))
+
+        try f.write("acme/org.json", org)
+        let publicJWK = JSONValue.object(key.publicKey.jwk.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).serialized
+        FileManager.default.createFile(atPath: keyURL.path, contents: Data(publicJWK.utf8), attributes: [.posixPermissions: 0o600])
+        let publicKeyText = try check()
+        #expect(publicKeyText.contains("$.auth.oauth.privateKey") && publicKeyText.contains("public key"), "\(publicKeyText)")
+
+        try f.write("acme/org.json", org.replacingOccurrences(of: "{\"file\": \"secrets/key\"}", with: "{\"command\": [\"/bin/false\"]}"))
+        #expect(try check().contains("exited with status 1"))
+    }
+}
+
 /// Wraps a transport and counts token requests and expired-token answers.
 final class OAuthCountingTransport: HTTPTransport, Sendable {
     struct Counts: Sendable { var tokenRequests = 0, tokenSuccesses = 0, expired = 0 }
