@@ -32,6 +32,10 @@ extension Emulator {
             }
             defer { s.orgs[owner.org] = org }
             let route = OktaRoute(method: request.method, rest: Array(parts.dropFirst(4)))
+            if route == .unknown, let allowed = OktaRoute.allowedMethods(rest: Array(parts.dropFirst(4))) {
+                outcome.result = .failure(.methodNotAllowed(allowed))
+                return outcome
+            }
             org.stats.requests += 1
             org.stats.byEndpoint[route.key, default: 0] += 1
             org.stats.perMinute[Int(now / 60), default: 0] += 1

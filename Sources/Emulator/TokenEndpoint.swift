@@ -130,10 +130,9 @@ extension Emulator {
     }
 
     static func methodNotAllowed(allow: String) -> HTTPResponse {
-        var response = JSONBody.response(405, OktaError(status: 405, code: "E0000022",
-                                                        summary: "The endpoint does not support the provided HTTP method")
-            .body(errorId: "oae" + Base64URL.encode(SecureRandom.bytes(12))))
-        response.headers.set("Allow", allow)
+        let error = OktaError.methodNotAllowed([allow])
+        var response = JSONBody.response(error.status, error.body(errorId: "oae" + Base64URL.encode(SecureRandom.bytes(12))))
+        for (name, value) in error.headers { response.headers.set(name, value) }
         return response
     }
 }
