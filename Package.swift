@@ -79,7 +79,7 @@ let package = Package(
         testTarget("HTTPServerTests", ["HTTPServer"]),
         testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host", "XaasCrypto"], exclude: ["interop"]),
         testTarget("SyncTests", ["Host", "Emulator", "SyncTestSupport", "XaasCrypto", "XaasJSON"]),
-        testTarget("OktaClientTests", ["Host", "HTTPServer"]),
+        testTarget("OktaClientTests", ["Host", "HTTPServer", "XaasCrypto"]),
         testTarget("DynamoDBTests", ["Host", "HTTPServer", "SyncTestSupport"], exclude: ["interop"]),
         testTarget("GraphTests", ["Host", "HTTPServer", "SyncTestSupport"]),
     ] + connectors.map(\.1)
