@@ -173,6 +173,7 @@ struct ConfigReader {
     func readFaults(_ raw: Any, _ at: String) throws -> EmulatorConfiguration.Faults {
         let f = try object(raw, at, allowed: [
             "error500", "error503", "storm429", "stormLength", "drop", "sessionError", "latencyMs", "routeLatencyMs",
+            "appliedLost",
         ])
         var faults = EmulatorConfiguration.Faults()
         if let v = f["error500"] { faults.error500 = try probability(v, "\(at).error500") }
@@ -180,6 +181,7 @@ struct ConfigReader {
         if let v = f["storm429"] { faults.storm429 = try probability(v, "\(at).storm429") }
         if let v = f["stormLength"] { faults.stormLength = try integer(v, "\(at).stormLength", min: 1) }
         if let v = f["drop"] { faults.drop = try probability(v, "\(at).drop") }
+        if let v = f["appliedLost"] { faults.appliedLost = try probability(v, "\(at).appliedLost") }
         if let v = f["sessionError"] { faults.sessionError = try probability(v, "\(at).sessionError") }
         if let v = f["latencyMs"] { faults.latencyMs = try integer(v, "\(at).latencyMs") }
         if let v = f["routeLatencyMs"] {

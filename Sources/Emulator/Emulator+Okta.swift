@@ -79,6 +79,7 @@ extension Emulator {
                 try ctx.perform(route, source: source, request: request)
             }
             org = ctx.org
+            Self.loseAppliedResponse(&outcome, &org)
             s.names = ctx.names
             s.ids = ctx.ids
             outcome.triggered = ctx.triggered

@@ -46,6 +46,8 @@ public struct EmulatorConfiguration: Sendable {
         public var stormLength: Int = 3
         /// Probability of a dropped connection (`X-Emulator-Drop: 1`; see ``Emulator/dropHeader``).
         public var drop: Double = 0
+        /// Probability that a successful request is applied but its answer lost (503 or a dropped connection).
+        public var appliedLost: Double = 0
         /// Probability that a triggered session ends in `ERROR` (its data is discarded).
         public var sessionError: Double = 0
         /// Added latency for every Okta API request, in milliseconds.

@@ -27,6 +27,7 @@ extension OktaClient {
         _ method: String, _ path: String, body: [UInt8]? = nil, idempotent: Bool? = nil,
         reconcile: (() async throws(OktaError) -> Reconciled<T>)? = nil,
         afterAmbiguous: (() async throws(OktaError) -> Reconciled<T>)? = nil,
+        onAttempt: (@Sendable (Int?) -> Void)? = nil,
         decode: (TransportResponse) throws(OktaError) -> T
     ) async throws(OktaError) -> T {
         let operation = "\(method) \(path)"
@@ -68,6 +69,7 @@ extension OktaClient {
             var ambiguous = true
             let sent: Result<TransportResponse, any Error>
             do { sent = .success(try await transport.send(request)) } catch { sent = .failure(error) }
+            if let onAttempt { if case .success(let r) = sent { onAttempt(r.status) } else { onAttempt(nil) } }
             switch sent {
             case .failure(let error):
                 if Task.isCancelled || error is CancellationError { throw Self.cancelled(operation) }

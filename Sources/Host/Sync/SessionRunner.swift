@@ -115,6 +115,8 @@ public final class SessionRunner {
         try await target.bulk(operation, sessionId: current.id, body: body)
         Failpoint.pass("after-bulk")
         requestsInSession += 1
+        // A re-sent request whose first answer was lost may have been counted twice by Okta.
+        if let counted = target.bulkRequestsCounted(current.id) { requestsInSession = max(requestsInSession, counted) }
         result.bulkRequests += 1
         for (_, action) in pending { pendingCounts[action, default: 0] += 1 }
         pending.removeAll(keepingCapacity: true)
