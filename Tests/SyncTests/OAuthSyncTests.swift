@@ -131,26 +131,7 @@ struct OAuthSyncTests {
         var configuration = OktaClientConfiguration(baseURL: URL(string: base)!, token: OktaSecret(""), scheme: .bearer)
         configuration.credentials = .oauth(try OAuthTokenSource(baseURL: base, settings: settings, key: key, transport: counting))
         let client = try OktaClient(configuration: configuration, transport: counting)
-        let records = (1...10_400).map { i in
-            SourceRecord(externalId: "u\(i)", attributes: [SourceAttribute("email", "u\(i)@example.com")])
-        }
-        var options = SyncEngine.Options()
-        options.session.cooldownSeconds = 300
-        var engine = SyncEngine(options: options)
-        engine.sleep = { seconds in
-            f.advanceClock(seconds)
-            try? await Task.sleep(for: .milliseconds(2))
-        }
-        let job = SyncEngine.Job(
-            tenant: "acme", source: "big", stateDirectory: f.stateDir, pageSize: 1000,
-            rules: Planner.Rules(filter: nil, map: { r in
-                let e = r.firstValue("email") ?? ""
-                return [("userName", e), ("email", e)]
-            }),
-            safeguards: SafeguardCheck(maxDeactivationPercent: 20, maxDeactivations: nil, approvedDeactivations: nil),
-            openSource: { ArraySource(records: records) },
-            target: OktaImportTarget(client: client, identitySourceId: EmulatorFixture.sourceId))
-        let report = await engine.run(job).report
+        let report = await ManualClockRun.run(f, client: client, users: 10_400, source: "big")
         #expect(report.status == .ok, "\(report.error ?? "")")
         #expect(report.sessions == 2)
         #expect(report.created == 10_400)
