@@ -47,15 +47,17 @@ let package = Package(
         .target(name: "RuntimeInfo", swiftSettings: swiftSettings),
         // A strict JSON parser/serialiser that keeps number text exact (shared by host and plugins).
         .target(name: "XaasJSON", swiftSettings: swiftSettings),
-        // SHA-256 and HMAC-SHA256 (shared by host and plugins).
-        .target(name: "XaasCrypto", swiftSettings: swiftSettings),
+        // SHA-256 and HMAC-SHA256 (shared by host and plugins); JOSE keys, signatures and randomness via libcrypto.
+        .target(name: "XaasCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         // Percent-encoding and decoding, one function per variant (shared by host, HTTP server and plugins).
         .target(name: "XaasText", swiftSettings: swiftSettings),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // OpenSSL 3 libcrypto (libssl-dev): RSA/EC keys, signatures, random bytes.
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         // A small HTTP/1.1 server on POSIX sockets (emulator, metrics, test fakes).
         .target(name: "HTTPServer", dependencies: ["XaasText"], swiftSettings: swiftSettings),
         // The Okta XaaS emulator.
-        .target(name: "Emulator", dependencies: ["HTTPServer", "CSQLite"], swiftSettings: swiftSettings),
+        .target(name: "Emulator", dependencies: ["HTTPServer", "CSQLite", "XaasCrypto"], swiftSettings: swiftSettings),
         // The host library: plugin loading, config, Okta client, sync engine, commands.
         .target(name: "Host", dependencies: ["PluginAPI", "XaasJSON", "RuntimeInfo", "CSQLite", "Emulator", "HTTPServer",
                                            "XaasCrypto", "XaasText"],
@@ -78,9 +80,9 @@ let package = Package(
         .testTarget(name: "LDIFTests", dependencies: ["Host", "PluginAPI", "TestSupport"], exclude: ["interop"],
                     swiftSettings: swiftSettings),
         testTarget("HTTPServerTests", ["HTTPServer"]),
-        testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host"], exclude: ["interop"]),
-        testTarget("SyncTests", ["Host", "Emulator", "SyncTestSupport"]),
-        testTarget("OktaClientTests", ["Host", "HTTPServer"]),
+        testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host", "XaasCrypto"], exclude: ["interop"]),
+        testTarget("SyncTests", ["Host", "Emulator", "SyncTestSupport", "XaasCrypto", "XaasJSON"]),
+        testTarget("OktaClientTests", ["Host", "HTTPServer", "XaasCrypto"]),
         testTarget("DynamoDBTests", ["Host", "HTTPServer", "SyncTestSupport"], exclude: ["interop"]),
         testTarget("GraphTests", ["Host", "HTTPServer", "SyncTestSupport"]),
     ] + connectors.map(\.1)

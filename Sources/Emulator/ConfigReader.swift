@@ -85,7 +85,7 @@ struct ConfigReader {
             "name", "tokens", "identitySources", "rateLimit", "cooldownSeconds", "sessionGate", "processingDelayMs",
             "expirySeconds", "faults", "limits", "unknownSessionStatus", "allowTriggerFromCreated", "nonStringValues",
             "requiredOnCreate", "missingRequired", "entityTypeErrorCode", "createSessionStatus", "deleteEntityStatus",
-            "listSessionsIncludesInactive", "duplicates", "sessionGateErrorSummary",
+            "listSessionsIncludesInactive", "duplicates", "sessionGateErrorSummary", "serviceApps", "accessTokenSeconds",
         ]
         let o = try object(raw, at, allowed: keys)
         guard let nameValue = o["name"] else { throw fail("\(at).name", "missing (every org needs a name)") }
@@ -153,6 +153,8 @@ struct ConfigReader {
         }
         if let v = o["duplicates"] { org.rejectDuplicates = try choice(v, "\(at).duplicates", ["lastWins", "error"]) == "error" }
         if let v = o["sessionGateErrorSummary"] { org.sessionGateErrorSummary = try string(v, "\(at).sessionGateErrorSummary") }
+        if let v = o["serviceApps"] { org.serviceApps = try readServiceApps(v, "\(at).serviceApps") }
+        if let v = o["accessTokenSeconds"] { org.accessTokenSeconds = Double(try integer(v, "\(at).accessTokenSeconds", min: 1)) }
         return org
     }
 
@@ -171,6 +173,7 @@ struct ConfigReader {
     func readFaults(_ raw: Any, _ at: String) throws -> EmulatorConfiguration.Faults {
         let f = try object(raw, at, allowed: [
             "error500", "error503", "storm429", "stormLength", "drop", "sessionError", "latencyMs", "routeLatencyMs",
+            "appliedLost",
         ])
         var faults = EmulatorConfiguration.Faults()
         if let v = f["error500"] { faults.error500 = try probability(v, "\(at).error500") }
@@ -178,6 +181,7 @@ struct ConfigReader {
         if let v = f["storm429"] { faults.storm429 = try probability(v, "\(at).storm429") }
         if let v = f["stormLength"] { faults.stormLength = try integer(v, "\(at).stormLength", min: 1) }
         if let v = f["drop"] { faults.drop = try probability(v, "\(at).drop") }
+        if let v = f["appliedLost"] { faults.appliedLost = try probability(v, "\(at).appliedLost") }
         if let v = f["sessionError"] { faults.sessionError = try probability(v, "\(at).sessionError") }
         if let v = f["latencyMs"] { faults.latencyMs = try integer(v, "\(at).latencyMs") }
         if let v = f["routeLatencyMs"] {

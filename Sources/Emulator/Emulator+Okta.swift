@@ -16,7 +16,6 @@ extension Emulator {
     /// Answers an Identity Sources API request: auth, rate limit, faults, then the operation.
     func handleOkta(_ request: HTTPRequest) -> HTTPResponse {
         let parts = OktaRoute.segments(request.path)
-        let token = Self.token(request.headers["Authorization"])
         let outcome = state.withLock { s -> Outcome in
             let now = s.clock.now
             let requestId = s.ids.oktaID("", length: 20)
@@ -26,12 +25,17 @@ extension Emulator {
                 outcome.result = .failure(.notFound(request.path))
                 return outcome
             }
-            guard let token, let owner = s.tokens[token.value], var org = s.orgs.removeValue(forKey: owner.org) else {
-                outcome.result = .failure(.invalidToken)
+            let caller = self.resolveCaller(request, state: &s)
+            guard case .success(let owner) = caller, var org = s.orgs.removeValue(forKey: owner.org) else {
+                if case .failure(let error) = caller { outcome.result = .failure(error) } else { outcome.result = .failure(.invalidToken) }
                 return outcome
             }
             defer { s.orgs[owner.org] = org }
             let route = OktaRoute(method: request.method, rest: Array(parts.dropFirst(4)))
+            if route == .unknown, let allowed = OktaRoute.allowedMethods(rest: Array(parts.dropFirst(4))) {
+                outcome.result = .failure(.methodNotAllowed(allowed))
+                return outcome
+            }
             org.stats.requests += 1
             org.stats.byEndpoint[route.key, default: 0] += 1
             org.stats.perMinute[Int(now / 60), default: 0] += 1
@@ -64,7 +68,7 @@ extension Emulator {
                 outcome.result = .failure(.notFound(source))
                 return outcome
             }
-            if token.bearer, let scopes = owner.scopes, !scopes.contains(route.scope) {
+            if let scopes = owner.scopes, !Self.scopesAllow(scopes, route.scope) {
                 outcome.result = .failure(.noPermission(scope: route.scope, resource: request.path))
                 return outcome
             }
@@ -75,6 +79,7 @@ extension Emulator {
                 try ctx.perform(route, source: source, request: request)
             }
             org = ctx.org
+            Self.loseAppliedResponse(&outcome, &org)
             s.names = ctx.names
             s.ids = ctx.ids
             outcome.triggered = ctx.triggered

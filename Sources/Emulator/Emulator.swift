@@ -8,6 +8,8 @@ struct EmulatorState: @unchecked Sendable {  // unchecked: `store` holds a SQLit
     var clock: EmulatorClock
     var orgs: [String: OrgState] = [:]
     var tokens: [String: (org: String, scopes: [String]?)] = [:]
+    /// Access tokens issued by `/oauth2/v1/token`, used `jti`s, the DPoP nonce.
+    var oauth = OAuthState()
     var names = AttributeNames()
     var ids: SeededRandom
     var store: StateStore?
@@ -73,6 +75,7 @@ public final class Emulator: HTTPHandler, Sendable {
         if path.hasPrefix("/emulator/v1/") || path == "/emulator/v1" {
             return handleInspection(request)
         }
+        if path == "/oauth2/v1/token" { return handleToken(request) }
         return handleOkta(request)
     }
 

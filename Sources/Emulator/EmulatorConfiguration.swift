@@ -46,6 +46,8 @@ public struct EmulatorConfiguration: Sendable {
         public var stormLength: Int = 3
         /// Probability of a dropped connection (`X-Emulator-Drop: 1`; see ``Emulator/dropHeader``).
         public var drop: Double = 0
+        /// Probability that a successful request is applied but its answer lost (503 or a dropped connection).
+        public var appliedLost: Double = 0
         /// Probability that a triggered session ends in `ERROR` (its data is discarded).
         public var sessionError: Double = 0
         /// Added latency for every Okta API request, in milliseconds.
@@ -75,6 +77,10 @@ public struct EmulatorConfiguration: Sendable {
             set { tokenScopes = newValue.map { Token($0) } }
         }
         public var tokenScopes: [Token]
+        /// OAuth service apps that may get access tokens at `/oauth2/v1/token`.
+        public var serviceApps: [ServiceApp] = []
+        /// Lifetime of issued access tokens (Okta: one hour).
+        public var accessTokenSeconds: Double = 3600
         /// The identity source (app instance) IDs of this org.
         public var identitySources: [String]
         /// Requests per minute for the org (nil = unlimited; headers still sent with a large limit).

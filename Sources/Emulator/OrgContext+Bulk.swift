@@ -35,6 +35,9 @@ extension OrgContext {
                 let at = "profiles[\(i)]"
                 let entry = try dictionary(item, at)
                 let externalId = try identifier(entry["externalId"], "\(at).externalId", max: 512)
+                if let problem = SpecLimits.userProblem(entry["profile"], at: "\(at).profile") {
+                    throw OktaError.validation("profiles", [problem])
+                }
                 let (profile, bad) = try profileValues(entry["profile"], "\(at).profile")
                 if let bad { pendingError = pendingError ?? bad }
                 staged.append((externalId, profile))
@@ -54,6 +57,9 @@ extension OrgContext {
                 let externalId = try identifier(entry["externalId"], "profiles[\(i)].externalId", max: 255)
                 let (profile, bad) = try profileValues(entry["profile"], "profiles[\(i)].profile")
                 if let bad { throw OktaError.validation("profiles", [bad]) }
+                if let problem = SpecLimits.groupProblem(entry["profile"], at: "profiles[\(i)].profile") {
+                    throw OktaError.validation("profiles", [problem])
+                }
                 if profile.value("displayName", names)?.isEmpty ?? true {
                     throw OktaError.validation("profiles", ["profiles[\(i)].profile.displayName: The field is required."])
                 }
@@ -76,7 +82,7 @@ extension OrgContext {
                                                ["memberships[\(i)].memberExternalIds: expected a non-empty array of strings."])
                 }
                 staged.append((group, try members.enumerated().map { (j, m) throws(OktaError) in
-                    try identifier(m, "memberships[\(i)].memberExternalIds[\(j)]", max: 512)
+                    try identifier(m, "memberships[\(i)].memberExternalIds[\(j)]", max: SpecLimits.membershipIdLength)
                 }))
             }
             op = kind.hasSuffix("-upsert") ? .addMemberships(staged) : .removeMemberships(staged)

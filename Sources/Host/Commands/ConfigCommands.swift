@@ -44,6 +44,7 @@ enum ConfigCheck {
         let connectors = ConnectorCheck(registry: registry, connect: connect)
         for tenant in directory.tenants {
             do { _ = try tenant.org.resolveToken() } catch { problems.append(error) }
+            if let oauth = tenant.org.oauth { problems += OAuthKeyCheck.problems(oauth, org: tenant.org) }
             for source in tenant.sources { problems += connectors.check(source) }
         }
         warnings?.append(connectors.warnings.all)

@@ -34,6 +34,10 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
     public var sessionCooldownSeconds: Double?
     /// `alerts`: this tenant's webhook (in addition to the one in `xaas.json`).
     public var alerts: AlertsConfig?
+    /// `auth: {"oauth": {...}}`: an OAuth service app instead of a static ``token`` (never both).
+    public var oauth: OAuthSettings?
+    /// `"proxy": "http://host:port"`: the HTTP(S) proxy for API and token calls (else `HTTPS_PROXY`/`NO_PROXY`).
+    public var proxy: URL?
 
     /// The default ``rateLimitShare``.
     public static let defaultRateLimitShare = 0.5
@@ -54,6 +58,7 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
         case .embedded: where_ = "embedded"
         case .remote(let url): where_ = url.absoluteString
         }
+        if let oauth { return "org \(where_) (\(oauth), share \(rateLimitShare))" }
         return "org \(where_) (auth \(authScheme), token \(token.map(\.description) ?? "none"), share \(rateLimitShare))"
     }
 
@@ -76,13 +81,14 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
             case .env: path = "$.token.env"
             case .file: path = "$.token.file"
             case .value: path = "$.token.value"
+            case .command: path = "$.token.command"
             }
             throw ConfigProblem(file: file.map(ConfigDirectory.displayPath) ?? error.file, jsonPath: path,
                                 message: error.file == "environment" ? error.message : "\(error.file): \(error.message)")
         }
     }
 
-    static let knownKeys = ["url", "token", "auth", "rateLimit", "sessionCooldownSeconds", "alerts"]
+    static let knownKeys = ["url", "token", "auth", "rateLimit", "sessionCooldownSeconds", "alerts", "proxy"]
 
     /// Whether `url`'s host is `localhost`, `127.0.0.0/8` or `::1`.
     static func isLoopback(_ url: URL) -> Bool {
@@ -101,10 +107,24 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
         if let text = reader.string(json, "url", at: "$", required: true) {
             endpoint = readEndpoint(text, reader: &reader)
         }
-        let auth = reader.string(json, "auth", at: "$") ?? "SSWS"
-        if auth != "SSWS" && auth != "Bearer" {
-            reader.problem("$.auth", "expected \"SSWS\" (API token) or \"Bearer\" (OAuth access token)")
+        var auth = "SSWS"
+        var oauth: OAuthSettings?
+        let authIsObject: Bool = { if case .object? = json["auth"] { return true }; return false }()
+        if authIsObject {
+            let local: Bool = {
+                guard let endpoint else { return false }
+                if case .remote(let url) = endpoint { return isLoopback(url) }
+                return true
+            }()
+            oauth = OAuthSettings.read(json["auth"]!, directory: file.deletingLastPathComponent(), isLocal: local, reader: &reader)
+            auth = "Bearer"
+        } else {
+            auth = reader.string(json, "auth", at: "$") ?? "SSWS"
+            if auth != "SSWS" && auth != "Bearer" {
+                reader.problem("$.auth", "expected \"SSWS\" (API token), \"Bearer\" (OAuth access token) or {\"oauth\": {…}} (service app)")
+            }
         }
+        let proxy = OrgProxy.read(json, reader: &reader)
         var perMinute: Int?
         var share = defaultRateLimitShare
         if let limit = reader.object(json, "rateLimit", at: "$") {
@@ -123,6 +143,15 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
         config.sessionCooldownSeconds = cooldown
         if let alerts = reader.object(json, "alerts", at: "$") {
             config.alerts = AlertsConfig.read(alerts, at: "$.alerts", directory: file.deletingLastPathComponent(), reader: &reader)
+        }
+        config.oauth = oauth
+        config.proxy = proxy
+        if authIsObject {
+            if token != nil {
+                reader.problem("$.token", "not allowed together with auth.oauth: the service app's private key replaces the token")
+                return nil
+            }
+            return oauth == nil ? nil : config
         }
         if token == nil, endpoint != .embedded {
             reader.problem("$.token", "required for a remote org: {\"env\": \"VAR\"} or {\"file\": \"secrets/name\"}")
@@ -160,32 +189,6 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
     }
 
     static func readToken(_ value: JSONValue, directory: URL, reader: inout ConfigReader) -> SecretReference? {
-        guard case .object(let members) = value, members.count == 1 else {
-            reader.problem("$.token", "expected exactly one of {\"env\": \"VAR\"}, {\"file\": \"path\"} or {\"value\": \"…\"}")
-            return nil
-        }
-        let key = members[0].key
-        guard ["env", "file", "value"].contains(key) else {
-            reader.problem(ConfigReader.child("$.token", key), "unknown key (expected env, file or value)")
-            return nil
-        }
-        guard let text = reader.string(value, key, at: "$.token", required: true) else { return nil }
-        switch key {
-        case "env":
-            guard text.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil else {
-                reader.problem("$.token.env", "not a valid environment variable name")
-                return nil
-            }
-            return .env(text)
-        case "file":
-            let url = ConfigDirectory.resolve(text, against: directory)
-            if let problem = SecretReference.checkFile(url) {
-                reader.problem("$.token.file", "\(problem) (\(ConfigDirectory.displayPath(url)))")
-                return nil
-            }
-            return .file(url)
-        default:
-            return .value(text)
-        }
+        SecretReference.read(value, at: "$.token", directory: directory, reader: &reader)
     }
 }

@@ -29,6 +29,7 @@ extension OktaClient {
         _ method: String, _ path: String, body: [UInt8]? = nil, idempotent: Bool? = nil,
         reconcile: (() async throws(OktaError) -> Reconciled<T>)? = nil,
         afterAmbiguous: (() async throws(OktaError) -> Reconciled<T>)? = nil,
+        onAttempt: (@Sendable (Int?) -> Void)? = nil,
         decode: (TransportResponse) throws(OktaError) -> T
     ) async throws(OktaError) -> T {
         let operation = "\(method) \(path)"
@@ -36,7 +37,9 @@ extension OktaClient {
         guard let url = URL(string: base + path) else {
             throw OktaError(kind: .transport, operation: operation, message: "cannot form a URL from the base URL and path")
         }
-        let token = configuration.token
+        let credentials = configuration.credentials ?? .token(configuration.token, configuration.scheme)
+        var token = configuration.token
+        var (renewed, nonced) = (false, false)
         var retries = 0
         var retryFor: String?
         var backoffStep = 0
@@ -49,9 +52,11 @@ extension OktaClient {
             if Task.isCancelled { throw Self.cancelled(operation) }
             var headers: [(String, String)] = [
                 ("Accept", "application/json"),
-                ("Authorization", "\(configuration.scheme.rawValue) \(token.reveal())"),
                 ("User-Agent", configuration.userAgent),
             ]
+            let authorization = try await credentials.authorize(method: method, url: url)
+            token = authorization.secret
+            headers += authorization.headers
             if body != nil { headers.append(("Content-Type", "application/json")) }
             if retries > 0 {
                 if let retryFor { headers.append(("X-Okta-Retry-For", retryFor)) }
@@ -69,6 +74,7 @@ extension OktaClient {
             var ambiguous = true
             let sent: Result<TransportResponse, any Error>
             do { sent = .success(try await transport.send(request)) } catch { sent = .failure(error) }
+            if let onAttempt { if case .success(let r) = sent { onAttempt(r.status) } else { onAttempt(nil) } }
             switch sent {
             case .failure(let error):
                 if Task.isCancelled || error is CancellationError { throw Self.cancelled(operation) }
@@ -81,6 +87,7 @@ extension OktaClient {
                 let snapshot = RateLimitSnapshot(status: response.status, headers: response.headers)
                 observer?.observe(snapshot)
                 if (200..<300).contains(response.status) { return try decode(response) }
+                if await credentials.shouldRetry(response, sent: authorization, renewed: &renewed, nonced: &nonced) { continue }
                 let requestId = response.header("X-Okta-Request-Id")
                 failure = OktaError.api(status: response.status, body: response.body, requestId: requestId,
                                         operation: operation).scrubbed(of: token)

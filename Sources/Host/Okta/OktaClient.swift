@@ -19,6 +19,8 @@ public final class OktaClient: Sendable {
     let random: @Sendable () -> Double
     /// `baseURL` as text without a trailing slash.
     let base: String
+    /// Bulk requests per session that Okta may have counted (``bulkRequestsCounted(sessionId:)``).
+    let bulkLedger = BulkRequestLedger()
 
     /// Refuses `http://` except to loopback (127.0.0.0/8, ::1, localhost) with `.insecureURL`.
     public convenience init(configuration: OktaClientConfiguration, observer: (any RateLimitObserver)? = nil,
@@ -117,8 +119,14 @@ public final class OktaClient: Sendable {
     public func bulk(_ operation: BulkOperation, identitySourceId: String, sessionId: String,
                      body: BulkBody) async throws(OktaError) {
         let path = sessionPath(identitySourceId, sessionId) + "/" + operation.rawValue
-        try await execute("POST", path, body: body.bytes, idempotent: true) { _ throws(OktaError) in () }
+        let ledger = bulkLedger
+        try await execute("POST", path, body: body.bytes, idempotent: true,
+                          onAttempt: { ledger.record(sessionId: sessionId, status: $0) }) { _ throws(OktaError) in () }
     }
+
+    /// How many bulk requests to `sessionId` Okta may have counted toward its 50 per session: successes plus
+    /// attempts whose outcome is unknown (a 5xx or lost connection after which the request was re-sent).
+    public func bulkRequestsCounted(sessionId: String) -> Int { bulkLedger.count(sessionId: sessionId) }
 
     // MARK: Users
 

@@ -13,6 +13,8 @@ public struct OktaClientConfiguration: Sendable {
     /// The API token or access token.
     public var token: OktaSecret
     public var scheme: OktaAuthScheme = .ssws
+    /// When set (OAuth service apps), used instead of ``token`` and ``scheme``.
+    public var credentials: OrgCredentials?
     /// Retries per call after the first attempt (5xx, transport errors), then the error is thrown.
     public var maxRetries: Int = 4
     /// 429s are retried (after the wait Okta's headers ask for) until the waits of one call would exceed

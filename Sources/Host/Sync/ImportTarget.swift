@@ -8,6 +8,12 @@ public protocol ImportTarget: Sendable {
     func cancelSession(_ id: String) async throws
     func startImport(_ id: String) async throws -> ImportSession
     func bulk(_ operation: BulkOperation, sessionId: String, body: BulkBody) async throws
+    /// Bulk requests to `sessionId` Okta may have counted (retried lost answers included), or nil when unknown.
+    func bulkRequestsCounted(_ sessionId: String) -> Int?
+}
+
+extension ImportTarget {
+    public func bulkRequestsCounted(_ sessionId: String) -> Int? { nil }
 }
 
 /// ``OktaClient`` bound to one identity source.
@@ -43,4 +49,6 @@ public struct OktaImportTarget: ImportTarget {
     public func bulk(_ operation: BulkOperation, sessionId: String, body: BulkBody) async throws {
         try await client.bulk(operation, identitySourceId: identitySourceId, sessionId: sessionId, body: body)
     }
+
+    public func bulkRequestsCounted(_ sessionId: String) -> Int? { client.bulkRequestsCounted(sessionId: sessionId) }
 }

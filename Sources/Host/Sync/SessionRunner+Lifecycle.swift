@@ -43,7 +43,11 @@ extension SessionRunner {
 
     /// Starts the import of session `id` and polls it until it leaves TRIGGERED; returns the final status.
     func triggerAndWait(_ id: String) async throws -> ImportSessionStatus {
-        let triggered = try await target.startImport(id)
+        let triggered: ImportSession
+        do { triggered = try await target.startImport(id) } catch {
+            if try await settleEmptyDeactivationSession(id) { return .completed }
+            throw error
+        }
         Failpoint.pass("after-trigger")
         try store.recordSessionTriggered(id)
         progress?.triggered()

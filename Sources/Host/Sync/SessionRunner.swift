@@ -119,6 +119,8 @@ public final class SessionRunner {
         progress?.requestSent(seconds: Date().timeIntervalSince(sendStarted))
         Failpoint.pass("after-bulk")
         requestsInSession += 1
+        // A re-sent request whose first answer was lost may have been counted twice by Okta.
+        if let counted = target.bulkRequestsCounted(current.id) { requestsInSession = max(requestsInSession, counted) }
         result.bulkRequests += 1
         for (_, action) in pending { pendingCounts[action, default: 0] += 1 }
         pending.removeAll(keepingCapacity: true)

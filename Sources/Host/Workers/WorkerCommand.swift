@@ -98,12 +98,7 @@ enum WorkerCommand {
                 guard case .remote(let url) = tenant.org.endpoint else {
                     return failed("\(tenant.name): an embedded org needs its endpoint from the parent process")
                 }
-                guard let token = try tenant.org.resolveToken() else {
-                    return failed("\(tenant.name): org.json has no token")
-                }
-                client = try OktaClient(configuration: OktaClientConfiguration(
-                    baseURL: url, token: OktaSecret(token),
-                    scheme: OktaAuthScheme(rawValue: tenant.org.authScheme) ?? .ssws), observer: observer)
+                client = try OrgClientFactory.client(org: tenant.org, url: url, observer: observer)
                 cooldown = tenant.org.sessionCooldownSeconds ?? 300
             }
         } catch {
