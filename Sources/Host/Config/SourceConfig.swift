@@ -29,8 +29,10 @@ public struct SourceConfig: Sendable, CustomStringConvertible, CustomReflectable
     /// A per-run timeout, when set.
     public var timeoutSeconds: Double?
     public var schedule: Schedule?
-    /// Also sync groups and memberships (default false).
+    /// Group sync was asked for explicitly (`"groups": true` or an enabled object).
     public var groups: Bool
+    /// The `groups` key as written; `nil` when absent (then groups sync if the connector reads them).
+    public var groupSync: GroupSyncConfig?
 
     /// The default ``pageSize``.
     public static let defaultPageSize = 500
@@ -103,12 +105,14 @@ public struct SourceConfig: Sendable, CustomStringConvertible, CustomReflectable
         if let value = reader.object(json, "schedule", at: "$") {
             schedule = ScheduleParser.read(value, reader: &reader)
         }
-        let groups = reader.bool(json, "groups", at: "$") ?? false
+        let groupSync = GroupSyncConfig.read(json, reader: &reader)
 
         guard reader.problems.count == before, let sourceId, let connector, let mapping else { return nil }
-        return SourceConfig(tenant: tenant, name: name, file: file, identitySourceId: sourceId, connector: connector,
+        var config = SourceConfig(tenant: tenant, name: name, file: file, identitySourceId: sourceId, connector: connector,
                             settingsJSON: settingsJSON, filter: filter, mapping: mapping, safeguards: safeguards,
-                            enabled: enabled, pageSize: pageSize, timeoutSeconds: timeout, schedule: schedule, groups: groups)
+                            enabled: enabled, pageSize: pageSize, timeoutSeconds: timeout, schedule: schedule, groups: groupSync?.enabled ?? false)
+        config.groupSync = groupSync
+        return config
     }
 
     /// A connector name (`[a-z0-9_-]`) stays as is; a path (containing `/` or ending in `.so`) is resolved

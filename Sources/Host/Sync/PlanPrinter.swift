@@ -11,6 +11,10 @@ public enum PlanPrinter {
             guard let last = entries.last else { return }
             after = last.seq
             for e in entries {
+                if e.kind != EntityKind.user.rawValue {
+                    try groupLines(e, store: store, emit: emit)
+                    continue
+                }
                 switch e.action {
                 case .create:
                     emit("+ create \(e.externalId)")

@@ -36,6 +36,8 @@ public struct Planner {
     public var resendUnchanged = false
     /// Records per write transaction.
     public var transactionSize = 2000
+    /// Group and membership planning (`nil`: such records are passed over with a note).
+    public var groups: GroupPlanner.Rules?
 
     public init(store: StateStore, runId: Int64, source: any RecordSource, rules: Rules, pageSize: Int, checkpoint: String?) {
         self.store = store
@@ -54,6 +56,7 @@ public struct Planner {
         var seq: Int64 = 0
         var cursor: String? = nil
         var first = true
+        let groupPlanner = try makeGroupPlanner(&summary)
         readLoop: while first || cursor != nil {
             if isCancelled() { summary.readError = "cancelled"; break }
             let page: SourcePage
@@ -73,6 +76,12 @@ public struct Planner {
                 let end = min(index + transactionSize, page.records.count)
                 try store.batch { batch in
                     for record in page.records[index..<end] {
+                        if record.kind != .user, let groupPlanner {
+                            summary.recordsRead += 1
+                            try groupPlanner.plan(record, incremental: page.incremental, batch: batch, seq: &seq,
+                                                  summary: &summary.groups)
+                            continue
+                        }
                         try plan(record, incremental: page.incremental, batch: batch, seq: &seq, summary: &summary)
                     }
                 }
@@ -92,6 +101,8 @@ public struct Planner {
             // A failed or partial read never deactivates anyone.
             try dropDeactivations(&summary)
         }
+        try groupPlanner?.finish(complete: summary.complete, incremental: summary.incremental, seq: &seq,
+                                 summary: &summary.groups)
         summary.lastSeq = seq
         return summary
     }

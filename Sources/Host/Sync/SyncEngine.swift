@@ -14,6 +14,13 @@ public struct SyncEngine {
         public var openSource: () throws -> any RecordSource
         /// Okta for this source; may be `nil` for a dry run.
         public var target: (any ImportTarget)?
+        /// Group and membership planning; `nil` = group records are passed over.
+        public var groups: GroupPlanner.Rules?
+        /// ``groups`` came from defaults (the `groups` key is absent): used only if the connector declares
+        /// the groups capability.
+        public var groupsByCapability = false
+        /// `--approve-group-deletions N` (falls back to `--approve-deactivations N`).
+        public var approvedGroupDeletions: Int?
 
         public init(tenant: String, source: String, stateDirectory: URL, pageSize: Int, rules: Planner.Rules,
                     safeguards: SafeguardCheck, openSource: @escaping () throws -> any RecordSource,
@@ -78,15 +85,22 @@ public struct SyncEngine {
             }
             let summary = try await plan(job, store: opened, runId: id)
             fill(&report, from: summary)
-            let appliedActive = try opened.appliedCount(kind: "user", status: .active)
-            if let reason = job.safeguards.blockReason(summary: summary, appliedActiveUsers: appliedActive) {
+            let appliedActive = try opened.appliedCount(kind: EntityKind.user.rawValue, status: .active)
+            let groupBlock = try groupBlockReason(job, summary, opened)
+            if let reason = job.safeguards.blockReason(summary: summary, appliedActiveUsers: appliedActive) ?? groupBlock {
                 report.status = .blocked
-                report.error = "blocked: \(reason). Nothing was sent. Review with `xaas sync --tenant \(job.tenant) --source \(job.source) --dry-run --diff`, then approve with `--approve-deactivations \(summary.deactivations)`."
+                let approval = summary.groups.deletes > 0 || summary.groups.membershipRemovals > 0
+                    ? "`--approve-deactivations \(summary.deactivations)` and/or `--approve-group-deletions \(summary.groups.deletes)`"
+                    : "`--approve-deactivations \(summary.deactivations)`"
+                report.error = "blocked: \(reason). Nothing was sent. Review with `xaas sync --tenant \(job.tenant) --source \(job.source) --dry-run --diff`, then approve with \(approval)."
                 report.created = 0; report.updated = 0; report.deactivated = 0
+                report.groups = .init(); report.memberships = .init()
             } else if options.dryRun {
                 report.created = summary.creates
                 report.updated = summary.updates
                 report.deactivated = summary.deactivations
+                report.groups.fill(planned: summary.groups)
+                report.memberships.fill(planned: summary.groups)
             } else if let runner {
                 report.created = 0; report.updated = 0; report.deactivated = 0
                 do {
@@ -98,6 +112,8 @@ public struct SyncEngine {
                 report.created = runner.result.created
                 report.updated = runner.result.updated
                 report.deactivated = runner.result.deactivated
+                report.groups.fill(applied: runner.result)
+                report.memberships.fill(applied: runner.result)
                 report.bulkRequests = runner.result.bulkRequests
                 report.sessions = runner.result.sessions
                 if report.status == .ok, summary.complete {
@@ -130,6 +146,7 @@ public struct SyncEngine {
             var planner = Planner(store: store, runId: runId, source: source, rules: job.rules,
                                   pageSize: job.pageSize, checkpoint: checkpoint)
             planner.resendUnchanged = options.full
+            planner.groups = SyncEngine.groupRules(job, source)
             return try planner.plan()
         }
     }
@@ -144,6 +161,9 @@ public struct SyncEngine {
         report.deactivationsByReason = summary.deactivationsByReason
         report.problems = summary.invalidSamples
         report.notes = summary.notes
+        report.groups.unchanged = summary.groups.unchanged
+        report.memberships.skipped = summary.groups.membershipsSkipped
+        report.groupProblems(summary.groups)
         if summary.ignoredNonUsers > 0 {
             report.notes.append("\(summary.ignoredNonUsers) group/membership records were passed over (group sync is not enabled)")
         }

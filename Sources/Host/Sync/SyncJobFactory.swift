@@ -3,13 +3,14 @@ import Foundation
 /// Builds the engine's ``SyncEngine/Job`` for one configured source.
 enum SyncJobFactory {
     static func job(tenant: TenantConfig, source: SourceConfig, registry: PluginRegistry, stateDirectory: URL,
-                    approve: Int?, client: OktaClient, log: @escaping @Sendable (String) -> Void) -> SyncEngine.Job {
+                    approve: Int?, approveGroupDeletions: Int? = nil, client: OktaClient,
+                    log: @escaping @Sendable (String) -> Void) -> SyncEngine.Job {
         let mapping = source.mapping
         let filter = source.filter
         let connector = source.connector
         let settings = source.settingsJSON
         let directory = source.file.deletingLastPathComponent()
-        return SyncEngine.Job(
+        var job = SyncEngine.Job(
             tenant: tenant.name, source: source.name, stateDirectory: stateDirectory, pageSize: source.pageSize,
             rules: Planner.Rules(filter: filter.map { f in { f.matches($0) } }, map: { mapping.profile(for: $0) }),
             safeguards: SafeguardCheck(
@@ -22,6 +23,12 @@ enum SyncJobFactory {
                 }
             },
             target: OktaImportTarget(client: client, identitySourceId: source.identitySourceId))
+        if source.groupSync?.enabled ?? true {
+            job.groups = GroupPlanner.Rules(config: source.groupSync)
+            job.groupsByCapability = source.groupSync == nil
+        }
+        job.approvedGroupDeletions = approveGroupDeletions
+        return job
     }
 }
 

@@ -113,6 +113,7 @@ enum WorkerCommand {
         let registry = PluginRegistry(searchPath: PluginSearchPath(extraDirectories: job.pluginPaths))
         let syncJob = SyncJobFactory.job(tenant: tenant, source: source, registry: registry,
                                          stateDirectory: job.stateDirectory, approve: job.approve,
+                                         approveGroupDeletions: job.approveGroupDeletions,
                                          client: client, log: engine.log)
         let outcome = await engine.run(syncJob)
         var rate = observer.current

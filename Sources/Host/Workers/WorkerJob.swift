@@ -24,6 +24,8 @@ struct WorkerJob: Sendable, CustomStringConvertible {
     var full = false
     var cancelForeignSessions = false
     var approve: Int?
+    /// `--approve-group-deletions N`.
+    var approveGroupDeletions: Int?
     var pluginPaths: [String] = []
     var endpoint: Endpoint?
 
@@ -36,6 +38,7 @@ struct WorkerJob: Sendable, CustomStringConvertible {
             ("tenant", .string(tenant)), ("source", .string(source)), ("dryRun", .bool(dryRun)), ("full", .bool(full)),
             ("cancelForeignSessions", .bool(cancelForeignSessions)),
             ("approve", approve.map { .number(String($0)) } ?? .null),
+            ("approveGroupDeletions", approveGroupDeletions.map { .number(String($0)) } ?? .null),
             ("pluginPaths", .array(pluginPaths.map { .string($0) })),
         ]
         if let endpoint {
@@ -67,6 +70,7 @@ struct WorkerJob: Sendable, CustomStringConvertible {
         full = json["full"]?.boolValue ?? false
         cancelForeignSessions = json["cancelForeignSessions"]?.boolValue ?? false
         approve = json["approve"]?.intValue
+        approveGroupDeletions = json["approveGroupDeletions"]?.intValue
         pluginPaths = json["pluginPaths"]?.arrayValue?.compactMap(\.stringValue) ?? []
         if let e = json["endpoint"], e != .null {
             guard let text = e["url"]?.stringValue, let url = URL(string: text), let token = e["token"]?.stringValue else {
