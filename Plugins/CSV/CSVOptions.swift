@@ -22,10 +22,12 @@ struct CSVOptions: Sendable {
     var onBadRow: BadRowPolicy
     /// When set, every field except the externalId splits on it into several values.
     var multiValueSeparator: String?
+    /// The column of group names, when groups are read.
+    var groups: CSVGroupColumn?
 
     /// The JSON Schema of the settings object (the descriptor's `settings_schema_json`).
     static let schema = #"""
-    {"type":"object","properties":{"path":{"type":"string"},"delimiter":{"enum":[",",";","\t","|","tab"]},"externalId":{"type":"string"},"status":\#(StatusRule.schemaFragment.trimmingWhitespace),"onBadRow":{"enum":["fail","skip"]},"encoding":{"enum":["utf-8"]},"multiValueSeparator":{"type":"string"}},"required":["path","externalId"],"additionalProperties":false}
+    {"type":"object","properties":{"path":{"type":"string"},"delimiter":{"enum":[",",";","\t","|","tab"]},"externalId":{"type":"string"},"status":\#(StatusRule.schemaFragment.trimmingWhitespace),"onBadRow":{"enum":["fail","skip"]},"encoding":{"enum":["utf-8"]},"multiValueSeparator":{"type":"string"},"groups":\#(CSVGroupColumn.schemaFragment)},"required":["path","externalId"],"additionalProperties":false}
     """#
 
     /// Reads and validates `settings`; every problem is a `CONFIG` error naming the setting.
@@ -63,6 +65,7 @@ struct CSVOptions: Sendable {
                     "settings.multiValueSeparator: \(Self.quoted(separator)) must not contain the delimiter or a quote")
             }
         }
+        groups = try CSVGroupColumn.parse(settings)
         try settings.rejectUnknownKeys()
     }
 

@@ -20,25 +20,30 @@ enum StatusCommand {
             for source in config.sources {
                 var last: RunReport?
                 var open: [JournalSession] = []
+                var groups: (groups: Int, memberships: Int)?
                 if exists, let store = try? StateStore(directory: stateDirectory, tenant: source.tenant, source: source.name) {
                     last = (try? store.recentRunReports(limit: 1))?.first
                         .flatMap { try? JSONValue.parse($0) }.flatMap(RunReport.init(json:))
                     open = (try? store.unfinishedSessions()) ?? []
+                    groups = try? store.groupCounts()
                 }
                 entries.append(.object([
                     ("tenant", .string(source.tenant)), ("source", .string(source.name)),
                     ("lastRun", last?.json ?? .null),
+                    ("groups", groups.map { .object([("groups", .number(String($0.groups))),
+                                                      ("memberships", .number(String($0.memberships)))]) } ?? .null),
                     ("openSessions", .array(open.map { .object([("id", .string($0.id)), ("state", .string($0.state.rawValue)), ("requests", .number(String($0.requests)))]) })),
                 ]))
                 rows.append([source.tenant, source.name, last.map { $0.status.rawValue + ($0.dryRun ? " (dry run)" : "") } ?? "never run",
                              last.map { "\($0.created)/\($0.updated)/\($0.unchanged)/\($0.deactivated)" } ?? "-",
+                             groups.map { "\($0.groups) groups, \($0.memberships) memberships" } ?? "-",
                              open.isEmpty ? "-" : open.map { "\($0.id) (\($0.state.rawValue))" }.joined(separator: ", "),
                              last?.error ?? ""])
             }
             if arguments.flag("--json") {
                 print(JSONValue.object([("sources", .array(entries))]).serialized)
             } else {
-                print(TextTable.render(header: ["TENANT", "SOURCE", "LAST RUN", "C/U/=/D", "OPEN SESSIONS", "ERROR"], rows: rows),
+                print(TextTable.render(header: ["TENANT", "SOURCE", "LAST RUN", "C/U/=/D", "GROUPS", "OPEN SESSIONS", "ERROR"], rows: rows),
                       terminator: "")
             }
             return problems.isEmpty ? 0 : 1
