@@ -20,6 +20,10 @@ import XaasJSON
         #expect(runs.count == 2)
         let created = runs.map { $0["created"]?.intValue ?? 0 }.reduce(0, +)
         #expect(created > 0)
+        // The C static connector's group reaches the org: one group, its two active members.
+        let globex = runs.first { $0["tenant"]?.stringValue == "globex" }
+        #expect(globex?["groups"]?["created"]?.intValue == 1 && globex?["memberships"]?["added"]?.intValue == 2,
+                "\(globex?.serialized ?? "")")
         let (second, again, output2) = try sync()
         #expect(second == 0, "\(output2)")
         for run in again {
@@ -27,6 +31,7 @@ import XaasJSON
             #expect(run["created"]?.intValue == 0 && run["deactivated"]?.intValue == 0, "\(run.serialized)")
             #expect(run["bulkRequests"]?.intValue == 0, "\(run.serialized)")
         }
+        #expect(again.first { $0["tenant"]?.stringValue == "globex" }?["groups"]?["unchanged"]?.intValue == 1)
         #expect(again.map { $0["unchanged"]?.intValue ?? 0 }.reduce(0, +) == created)
     }
 }
