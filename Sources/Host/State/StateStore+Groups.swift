@@ -8,6 +8,8 @@ struct MembershipChanges {
     var groupOutOfScope = 0
     /// Pairs left out because their member is not an in-scope user of the source.
     var memberOutOfScope = 0
+    /// Groups that contain themselves through nested groups.
+    var groupsInCycles: [String] = []
 }
 
 extension StateStore {
@@ -23,6 +25,9 @@ extension StateStore {
                     PRIMARY KEY(kind, external_id)) WITHOUT ROWID;
                 CREATE TEMP TABLE IF NOT EXISTS scope_out(kind TEXT NOT NULL, external_id TEXT NOT NULL,
                     PRIMARY KEY(kind, external_id)) WITHOUT ROWID;
+                CREATE TEMP TABLE IF NOT EXISTS group_edge(parent TEXT NOT NULL, child TEXT NOT NULL,
+                    PRIMARY KEY(parent, child)) WITHOUT ROWID;
+                DELETE FROM temp.group_edge;
                 DELETE FROM temp.member_seen; DELETE FROM temp.member_want;
                 DELETE FROM temp.scope_in; DELETE FROM temp.scope_out;
                 """)
@@ -40,6 +45,7 @@ extension StateStore {
         return try withDatabase { db in
             try db.transaction {
                 var out = MembershipChanges()
+                out.groupsInCycles = try flattenNestedGroups(db)
                 try db.run("""
                     INSERT OR IGNORE INTO temp.scope_in SELECT kind, external_id FROM plan
                     WHERE run_id=? AND kind IN ('user','group') AND action IN ('create','update')
@@ -132,7 +138,34 @@ extension StateStore {
     }
 }
 
+extension StateStore {
+    /// Nested groups: every (transitive) member of a child group is listed as a member of each ancestor.
+    /// The recursive query keeps distinct (ancestor, group) rows, so a cycle ends; returns the groups that
+    /// reach themselves.
+    fileprivate func flattenNestedGroups(_ db: SQLiteDatabase) throws -> [String] {
+        let reach = """
+            WITH RECURSIVE reach(top, g) AS (
+                SELECT parent, child FROM temp.group_edge
+                UNION SELECT r.top, e.child FROM reach r JOIN temp.group_edge e ON e.parent = r.g)
+            """
+        var cycles: [String] = []
+        try db.query("\(reach) SELECT DISTINCT top FROM reach WHERE top = g ORDER BY top") { if let g = $0.text(0) { cycles.append(g) } }
+        try db.run("""
+            \(reach)
+            INSERT OR IGNORE INTO temp.member_seen(group_id, member_id, op)
+            SELECT DISTINCT r.top, m.member_id, 'list' FROM reach r
+            JOIN temp.member_seen m ON m.group_id = r.g AND m.op IN ('list','add') WHERE r.top <> r.g
+            """)
+        return cycles
+    }
+}
+
 extension StateStore.Batch {
+    /// Parks one nested-group edge (`child` is a member of `parent`).
+    func parkNestedGroup(parent: String, child: String) throws {
+        try db.run("INSERT OR IGNORE INTO temp.group_edge(parent, child) VALUES(?,?)", [.text(parent), .text(child)])
+    }
+
     /// Parks one membership pair read from the source; a later mention of the same pair replaces it.
     func parkMember(group: String, member: String, op: MemberOp) throws {
         try db.run("INSERT OR REPLACE INTO temp.member_seen(group_id, member_id, op) VALUES(?,?,?)",

@@ -17,6 +17,8 @@ public struct GroupPlanSummary: Sendable, Equatable {
     /// Member pairs left out because Okta could not hold them, by reason.
     public var membershipsSkipped = 0
     public var skippedByReason: [String: Int] = [:]
+    /// Groups that (through nested groups) contain themselves.
+    public var nestingCycles: [String] = []
 
     public init() {}
 

@@ -8,7 +8,9 @@ import Foundation
 /// Membership records (`XAAS_KIND_MEMBERSHIP`): `member` attributes list members of the group (in a full
 /// read the union of all records for a group is its whole member list; in an incremental read such a
 /// record replaces that group's list); `memberAdded` / `memberRemoved` attributes change single pairs
-/// (incremental reads, e.g. a Graph delta or an LDIF `changetype: modify`).
+/// (incremental reads, e.g. a Graph delta or an LDIF `changetype: modify`); `memberGroup` attributes name
+/// nested groups, whose members (transitively) become members of this group; cycles are detected and
+/// reported, each group's members counted once.
 public struct GroupPlanner {
     /// How group records become Okta groups, and the group safeguards.
     public struct Rules {
@@ -156,6 +158,12 @@ public struct GroupPlanner {
             case "member": op = .list
             case "memberAdded": op = .add; delta = true
             case "memberRemoved": op = .remove; delta = true
+            case "memberGroup":
+                // A nested group: its members become members of this group (flattened after the read).
+                if Self.idProblem(attribute.value, max: Self.maxGroupIdLength) == nil {
+                    try batch.parkNestedGroup(parent: group, child: attribute.value)
+                }
+                continue
             default: continue
             }
             if let problem = Self.idProblem(attribute.value, max: Planner.maxExternalIdLength) {
@@ -183,6 +191,7 @@ public struct GroupPlanner {
         }
         let changes = try store.planMembershipChanges(runId: runId, firstSeq: seq + 1, removals: complete,
                                                       incremental: incremental)
+        summary.nestingCycles = changes.groupsInCycles
         summary.membershipAdds = changes.adds
         summary.membershipRemovals = changes.removals
         summary.addSkipped(changes.groupOutOfScope, "group not synced (filtered out, invalid, deleted or unknown)")

@@ -58,6 +58,10 @@ extension RunReport {
             notes.append("\(count) group(s) to delete: \(reason)")
         }
         invalid += g.invalid
+        if !g.nestingCycles.isEmpty {
+            let shown = g.nestingCycles.prefix(10).map { "\"\($0)\"" }.joined(separator: ", ")
+            notes.append("\(g.nestingCycles.count) group(s) contain themselves through nested groups (a cycle): \(shown)\(g.nestingCycles.count > 10 ? ", …" : ""); their members were flattened once")
+        }
     }
 }
 
