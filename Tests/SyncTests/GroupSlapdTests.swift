@@ -71,7 +71,7 @@ struct GroupSlapdTests {
         try #require(r.status == 0, "groups-directory.sh \(command): \(r.stderr)")
     }
 
-    /// cn → sorted member uids, from ldapsearch's answer, nested groups flattened.
+    /// cn (from each entry's DN) → sorted member uids, from ldapsearch's answer, nested groups flattened.
     static func expected(_ ldif: String) -> [String: [String]] {
         var direct: [String: Set<String>] = [:], nested: [String: Set<String>] = [:]
         var cn = ""
@@ -80,7 +80,7 @@ struct GroupSlapdTests {
             let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { continue }
             switch parts[0] {
-            case "cn:": cn = parts[1]; direct[cn, default: []] = direct[cn] ?? []
+            case "dn:": cn = rdnValue(parts[1]); direct[cn, default: []] = direct[cn] ?? []
             case "member:", "uniqueMember:":
                 if parts[1].hasPrefix("cn=") { nested[cn, default: []].insert(rdnValue(parts[1])) }
                 else { direct[cn, default: []].insert(rdnValue(parts[1])) }
@@ -154,7 +154,8 @@ struct GroupSlapdTests {
         let sessionsBefore = try f.inspect("sessions").arrayValue?.count ?? 0
         r = try f.sync(["--approve-group-deletions", "1"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(try Self.actual(f) == Self.expected(try String(contentsOf: dir.appendingPathComponent("groups.ldif"), encoding: .utf8)))
+        let after = Self.expected(try String(contentsOf: dir.appendingPathComponent("groups.ldif"), encoding: .utf8))
+        #expect(try Self.actual(f) == after, "ldapsearch says \(after)")
         #expect(try Self.actual(f)["operations"] == ["u5", "u6"])
         // Exactly: one group upsert (the rename), one membership add, one removal, one group delete.
         #expect(r.run?.int("bulkRequests") == 4)

@@ -34,7 +34,9 @@ maxsize 10485760
 EOF_CONF
   /usr/sbin/slapadd -q -f "$OUT/slapd.conf" -l "$3"
   python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])' > "$OUT/port"
-  /usr/sbin/slapd -f "$OUT/slapd.conf" -h "$(URL)" </dev/null >/dev/null 2>&1
+  # Started with every inherited descriptor closed: the daemon must not hold the caller's pipes open.
+  python3 -c 'import subprocess, sys; subprocess.run(sys.argv[1:], close_fds=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)' \
+    /usr/sbin/slapd -f "$OUT/slapd.conf" -h "$(URL)"
   i=0
   until /usr/bin/ldapsearch $AUTH -H "$(URL)" -b "" -s base >/dev/null 2>&1; do
     i=$((i + 1)); [ $i -lt 100 ] || { echo "slapd did not start" >&2; exit 1; }; sleep 0.1
