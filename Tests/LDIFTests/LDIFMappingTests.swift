@@ -195,6 +195,27 @@ import Testing
         #expect(result.notes.contains { $0.contains("modrdn") && $0.contains("uid=dan") && $0.contains("line 24") })
     }
 
+    @Test func modifyAddAndDeleteOfMembersChangeSinglePairs() throws {
+        let text = """
+        dn: cn=staff,ou=groups,dc=example,dc=com
+        changetype: modify
+        add: member
+        member: uid=erin,ou=people,dc=example,dc=com
+        -
+        delete: member
+        member: uid=frank,ou=people,dc=example,dc=com
+        -
+
+        """
+        let result = try LDIFFixtures.read(text, #""externalId": "uid", "groups": {"externalId": "cn"}, "changeRecords": true"#)
+        let membership = try #require(result.records.first { $0.kind == "membership" })
+        #expect(membership.externalId == "staff")
+        // Members outside the file resolve through their first RDN (uid = the externalId attribute).
+        #expect(membership.values("memberAdded") == ["erin"] && membership.values("memberRemoved") == ["frank"])
+        #expect(membership.values("member").isEmpty)
+        #expect(!result.notes.contains { $0.contains("not supported") })
+    }
+
     @Test func changeRecordsNeedTheSetting() throws {
         do {
             _ = try LDIFFixtures.read(Self.changes, #""externalId": "uid""#)

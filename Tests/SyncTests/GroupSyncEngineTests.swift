@@ -196,4 +196,21 @@ import XaasJSON
         #expect(requests.map(\.0) == ["bulk-upsert"])
         #expect(r.notes.contains { $0.contains("passed over") })
     }
+
+    @Test func nestedGroupsAreFlattenedAndACycleIsReportedOnce() async throws {
+        let records = workshopUsers(4) + [
+            Self.group("outer", "Outer"), Self.group("inner", "Inner"), Self.group("loop", "Loop"),
+            Self.members("outer", ["emp-00001"]), Self.members("outer", ["inner"], attribute: "memberGroup"),
+            Self.members("inner", ["emp-00002"]), Self.members("inner", ["loop"], attribute: "memberGroup"),
+            Self.members("loop", ["emp-00003"]), Self.members("loop", ["inner"], attribute: "memberGroup"),
+        ]
+        let r = await run(records)
+        #expect(r.status == .ok, "\(r.error ?? "")")
+        let store = try StateStore(directory: stateDir, tenant: "acme", source: "hr")
+        #expect(try store.appliedMemberships() == ["inner": ["emp-00002", "emp-00003"],
+                                                   "loop": ["emp-00002", "emp-00003"],
+                                                   "outer": ["emp-00001", "emp-00002", "emp-00003"]])
+        #expect(r.notes.contains { $0.contains("2 group(s) contain themselves") && $0.contains("\"inner\"") && $0.contains("\"loop\"") },
+                "\(r.notes)")
+    }
 }
