@@ -16,8 +16,8 @@ import Synchronization
 final class CSVConnector: Connector {
     static let info = ConnectorInfo(
         id: "org.xaas.csv", name: "csv", version: "1.0.0",
-        description: "Users from a CSV file (RFC 4180, UTF-8, header row)",
-        sourceKind: "file", capabilities: [.check, .cancel], settingsSchema: CSVOptions.schema)
+        description: "Users (and groups from a column of group names) from a CSV file (RFC 4180, UTF-8, header row)",
+        sourceKind: "file", capabilities: [.check, .cancel, .groups, .memberships], settingsSchema: CSVOptions.schema)
 
     private let options: CSVOptions
     private let host: HostServices

@@ -26,9 +26,12 @@ struct CSVOptions: Sendable {
     /// quotes in per-record problems (e.g. a bad lifecycle date).
     var positions: Bool
 
+    /// The column of group names, when groups are read.
+    var groups: CSVGroupColumn?
+
     /// The JSON Schema of the settings object (the descriptor's `settings_schema_json`).
     static let schema = #"""
-    {"type":"object","properties":{"path":{"type":"string"},"delimiter":{"enum":[",",";","\t","|","tab"]},"externalId":{"type":"string"},"status":\#(StatusRule.schemaFragment.trimmingWhitespace),"onBadRow":{"enum":["fail","skip"]},"encoding":{"enum":["utf-8"]},"multiValueSeparator":{"type":"string"},"positions":{"type":"boolean"}},"required":["path","externalId"],"additionalProperties":false}
+    {"type":"object","properties":{"path":{"type":"string"},"delimiter":{"enum":[",",";","\t","|","tab"]},"externalId":{"type":"string"},"status":\#(StatusRule.schemaFragment.trimmingWhitespace),"onBadRow":{"enum":["fail","skip"]},"encoding":{"enum":["utf-8"]},"multiValueSeparator":{"type":"string"},"positions":{"type":"boolean"},"groups":\#(CSVGroupColumn.schemaFragment)},"required":["path","externalId"],"additionalProperties":false}
     """#
 
     /// Reads and validates `settings`; every problem is a `CONFIG` error naming the setting.
@@ -67,6 +70,7 @@ struct CSVOptions: Sendable {
             }
         }
         positions = try settings.bool("positions") ?? false
+        groups = try CSVGroupColumn.parse(settings)
         try settings.rejectUnknownKeys()
     }
 

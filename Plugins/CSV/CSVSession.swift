@@ -12,6 +12,8 @@ final class CSVSession {
     private let options: CSVOptions
     private let identity: FileIdentity
     private var row = CSVRow()
+    /// Group names already yielded in this read (with `settings.groups`).
+    private var groupsSeen = Set<String>()
 
     /// Opens the file, reads and checks its header, and positions at `resume` (or the first row).
     init(options: CSVOptions, resume: CSVCursor?) throws {
@@ -40,6 +42,9 @@ final class CSVSession {
                 }
             } while headerRow.isBlank
             header = try CSVHeader(row: headerRow, options: options, file: path)
+            if let groups = options.groups, !header.names.contains(groups.column) {
+                throw ConnectorError.config("settings.groups.column: \(path) has no column \"\(groups.column)\" (columns: \(header.names.joined(separator: ", ")))")
+            }
             if let resume {
                 headerReader = try CSVReader(fd: fd, displayName: path, delimiter: options.delimiter,
                                              offset: resume.offset, line: resume.line)
@@ -78,7 +83,9 @@ final class CSVSession {
             guard try reader.nextRow(into: &row) else { ended = true; break }
             if row.isBlank { continue }
             do {
-                records.append(try header.record(from: row, file: options.path))
+                let record = try header.record(from: row, file: options.path)
+                records.append(record)
+                options.groups?.emit(for: record, into: &records, seen: &groupsSeen)
             } catch {
                 guard options.onBadRow == .skip else { throw ConnectorError.sourceData(error.message) }
                 skipped += 1

@@ -261,15 +261,28 @@ final class LDIFConnector: Connector {
             batch.records.append(mapper.membership(entry, r, groupId: id, index: index, notes: &batch.notes))
         case .modify?:
             guard touchesMembers(r) else { return }
-            let partial = r.modifications.filter { LDIFMapper.memberKeys.contains($0.description.key) && $0.operation != "replace" }
-            if !partial.isEmpty {
-                batch.notes.append("\(r.location(settings.path)): `add:`/`delete:` of members in a modify record is not supported (use `replace:` or a full export); member changes ignored")
-                return
-            }
             var ignored = Batch()
             guard let (_, id) = try changeTarget(r, LDIFEntry(modifications: r.modifications), &ignored) else { return }
-            let replaced = r.modifications.filter { LDIFMapper.memberKeys.contains($0.description.key) }
-            batch.records.append(mapper.membership(LDIFEntry(modifications: replaced), r, groupId: id, index: index, notes: &batch.notes))
+            // replace: the group's whole list; add:/delete: single pairs (memberAdded/memberRemoved).
+            var attributes: [Record.Attribute] = []
+            var listed = false
+            for m in r.modifications where LDIFMapper.memberKeys.contains(m.description.key) {
+                let name: String
+                switch m.operation {
+                case "replace": name = "member"; listed = true
+                case "add": name = "memberAdded"
+                default:
+                    guard !m.values.isEmpty else { name = "member"; listed = true; continue }  // delete all
+                    name = "memberRemoved"
+                }
+                var values = m
+                values.operation = "add"
+                attributes += mapper.membership(LDIFEntry(modifications: [values]), r, groupId: id, index: index,
+                                                notes: &batch.notes, attribute: name, byRDN: true).attributes
+            }
+            if listed || !attributes.isEmpty {
+                batch.records.append(Record(kind: .membership, externalId: id, status: .active, attributes: attributes))
+            }
         case .delete?, .modrdn?, .moddn?:
             return
         }

@@ -87,8 +87,12 @@ struct LDIFMapper {
 
     /// The membership record of a group: members resolved through `index`; unresolvable members
     /// become notes (never invented members).
+    /// Members that are groups become `memberGroup` attributes (the host flattens nesting and detects
+    /// cycles). `attribute` names the user-member attribute (`member`, or `memberAdded`/`memberRemoved`
+    /// for a modify record); `byRDN` also resolves a DN outside the file through its first RDN when that
+    /// RDN is the externalId attribute (change files name members that are not in the file).
     func membership(_ entry: LDIFEntry, _ record: LDIFRecord, groupId: String, index: DNIndex,
-                    notes: inout [String]) -> Record {
+                    notes: inout [String], attribute: String = "member", byRDN: Bool = false) -> Record {
         var members: [Record.Attribute] = []
         var seen = Set<String>()
         var problems = 0
@@ -113,11 +117,15 @@ struct LDIFMapper {
                 }
                 switch index.lookup(key) {
                 case let (id, kind)? where kind == .user:
-                    if seen.insert(id).inserted { members.append(Record.Attribute("member", id)) }
-                case (_, .group)?:
-                    note("member \(value) is a group; nested groups are not flattened")
+                    if seen.insert(id).inserted { members.append(Record.Attribute(attribute, id)) }
+                case let (id, _)?:
+                    if seen.insert("g:" + id).inserted { members.append(Record.Attribute("memberGroup", id)) }
                 default:
-                    note("member \(value) is not a user in this export; not added")
+                    if byRDN, !byUid, let id = rdnExternalId(value), seen.insert(id).inserted {
+                        members.append(Record.Attribute(attribute, id))
+                    } else {
+                        note("member \(value) is not a user in this export; not added")
+                    }
                 }
             }
         }
@@ -125,6 +133,14 @@ struct LDIFMapper {
             notes.append("\(record.location(file)): … and \(problems - Self.notesPerGroup) more unresolved members")
         }
         return Record(kind: .membership, externalId: groupId, status: .active, attributes: members)
+    }
+
+    /// The externalId a member DN names through its first RDN (`uid=jdoe,…` with externalId `uid`), or
+    /// the normalised DN when the externalId is `dn`.
+    func rdnExternalId(_ dn: String) -> String? {
+        if settings.externalId == "dn" { return try? DistinguishedName.normalize(dn) }
+        guard let rdn = try? DistinguishedName.firstRDN(dn) else { return nil }
+        return rdn.first { $0.type.lowercased() == settings.externalId.lowercased() }?.value
     }
 
     static func trim(_ s: String) -> String {

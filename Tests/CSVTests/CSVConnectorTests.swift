@@ -13,14 +13,14 @@ import TestSupport
         let d = harness.descriptor.pointee
         #expect(String(cString: d.name) == "csv")
         #expect(String(cString: d.id) == "org.xaas.csv")
-        #expect(d.capabilities == UInt64(XAAS_CAP_CHECK | XAAS_CAP_CANCEL))
+        #expect(d.capabilities == UInt64(XAAS_CAP_CHECK | XAAS_CAP_CANCEL | XAAS_CAP_GROUPS | XAAS_CAP_MEMBERSHIPS))
         let schema = try #require(
             JSONSerialization.jsonObject(with: Data(String(cString: d.settings_schema_json).utf8)) as? [String: Any])
         #expect(schema["required"] as? [String] == ["path", "externalId"])
         #expect(schema["additionalProperties"] as? Bool == false)
         let properties = try #require(schema["properties"] as? [String: Any])
         #expect(Set(properties.keys) == ["path", "delimiter", "externalId", "status", "onBadRow", "encoding",
-                                         "multiValueSeparator", "positions"])
+                                         "multiValueSeparator", "positions", "groups"])
     }
 
     @Test func missingFileIsNotFoundAtCheckAndReadButNotAtOpen() throws {

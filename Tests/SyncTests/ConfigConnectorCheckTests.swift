@@ -53,9 +53,13 @@ import TestSupport
     }
 
     @Test func groupsNeedAConnectorThatReadsThem() throws {
-        let (status, lines) = try check([("hr", ["groups": "true"])], files: [Self.csvFile])
+        // dynamodb reads no groups; csv does (its `groups` column setting).
+        let (status, lines) = try check([("hr", ["connector": #""dynamodb""#, "groups": "true",
+                                                 "settings": #"{"mode": "http", "endpoint": "http://127.0.0.1:9/items", "externalId": "id"}"#])])
         #expect(status == 1)
-        #expect(lines == ["connectors.d/t/hr.json: $.groups: connector csv does not read groups"])
+        #expect(lines == ["connectors.d/t/hr.json: $.groups: connector dynamodb does not read groups"])
+        let (csv, _) = try check([("hr", ["groups": "true"])], files: [Self.csvFile])
+        #expect(csv == 0)
         let (ok, _) = try check([("st", ["connector": #""static""#, "settings": #"{"records": []}"#, "groups": "true"])])
         #expect(ok == 0)
     }

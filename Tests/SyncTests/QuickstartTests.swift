@@ -24,6 +24,10 @@ import XaasJSON
         // acme/hr holds its one future hire (2099): pending, not created, not absent.
         #expect(runs.run("acme", "hr")?["pending"]?.intValue == 1, "\(output)")
         #expect(runs.run("globex", "staff")?["pending"]?.intValue == 0, "\(output)")
+        // The C static connector's group reaches the org: one group, its two active members.
+        let globex = runs.first { $0["tenant"]?.stringValue == "globex" }
+        #expect(globex?["groups"]?["created"]?.intValue == 1 && globex?["memberships"]?["added"]?.intValue == 2,
+                "\(globex?.serialized ?? "")")
         let (second, again, output2) = try sync()
         #expect(second == 0, "\(output2)")
         for run in again {
@@ -31,6 +35,7 @@ import XaasJSON
             #expect(run["created"]?.intValue == 0 && run["deactivated"]?.intValue == 0, "\(run.serialized)")
             #expect(run["bulkRequests"]?.intValue == 0, "\(run.serialized)")
         }
+        #expect(again.first { $0["tenant"]?.stringValue == "globex" }?["groups"]?["unchanged"]?.intValue == 1)
         #expect(again.map { $0["unchanged"]?.intValue ?? 0 }.reduce(0, +) == created)
         #expect(again.run("acme", "hr")?["pending"]?.intValue == 1)
     }

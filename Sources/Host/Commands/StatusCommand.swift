@@ -23,6 +23,7 @@ enum StatusCommand {
                 var last: RunReport?
                 var open: [JournalSession] = []
                 var due: [DueEvent] = []
+                var groups: (groups: Int, memberships: Int)?
                 if exists {
                     do {
                         let store = try StateStore(directory: stateDirectory, tenant: source.tenant, source: source.name)
@@ -31,6 +32,7 @@ enum StatusCommand {
                             .flatMap { try? JSONValue.parse($0) }.flatMap(RunReport.init(json:))
                             .map(SecretRedactor(settingsJSON: source.settingsJSON).redact)
                         open = try store.unfinishedSessions()
+                        groups = try store.groupCounts()
                     } catch {
                         // A state database that cannot be read is reported (exit 1), never shown as "never run".
                         stateFailures.append("xaas: \(source.tenant)/\(source.name): cannot read the state database: \(error)")
@@ -40,10 +42,13 @@ enum StatusCommand {
                     ("tenant", .string(source.tenant)), ("source", .string(source.name)),
                     ("lastRun", last?.json ?? .null),
                     ("nextDue", LifecycleStatus.json(due)),
+                    ("groups", groups.map { .object([("groups", .number(String($0.groups))),
+                                                      ("memberships", .number(String($0.memberships)))]) } ?? .null),
                     ("openSessions", .array(open.map { .object([("id", .string($0.id)), ("state", .string($0.state.rawValue)), ("requests", .number(String($0.requests)))]) })),
                 ]))
                 rows.append([source.tenant, source.name, last.map { $0.status.rawValue + ($0.dryRun ? " (dry run)" : "") } ?? "never run",
                              last.map { "\($0.created)/\($0.updated)/\($0.unchanged)/\($0.deactivated)" } ?? "-",
+                             groups.map { "\($0.groups) groups, \($0.memberships) memberships" } ?? "-",
                              open.isEmpty ? "-" : open.map { "\($0.id) (\($0.state.rawValue))" }.joined(separator: ", "),
                              last?.error ?? ""])
                 dueLines += LifecycleStatus.lines(tenant: source.tenant, source: source.name, due)
@@ -51,7 +56,7 @@ enum StatusCommand {
             if arguments.flag("--json") {
                 print(JSONValue.object([("sources", .array(entries))]).serialized)
             } else {
-                print(TextTable.render(header: ["TENANT", "SOURCE", "LAST RUN", "C/U/=/D", "OPEN SESSIONS", "ERROR"], rows: rows),
+                print(TextTable.render(header: ["TENANT", "SOURCE", "LAST RUN", "C/U/=/D", "GROUPS", "OPEN SESSIONS", "ERROR"], rows: rows),
                       terminator: "")
                 for line in dueLines { print(line) }
             }

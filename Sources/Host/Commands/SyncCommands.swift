@@ -14,7 +14,7 @@ extension CommandLineTool {
 }
 
 /// `xaas sync [--config DIR] [--state DIR] [--tenant T]… [--source S]… [--dry-run] [--diff] [--full] [--json]
-/// [--approve-deactivations N] [--cancel-foreign-sessions] [--plugin-path DIR]… [--jobs N] [--log-format text|json] [--progress auto|always|never]`
+/// [--approve-deactivations N] [--approve-group-deletions N] [--cancel-foreign-sessions] [--plugin-path DIR]… [--jobs N] [--log-format text|json] [--progress auto|always|never]`
 ///
 /// Each source runs in its own worker process (`xaas __worker`), so a connector that crashes or hangs past
 /// the source's `timeoutSeconds` fails only its own run. Sources of one tenant run one after another;
@@ -22,18 +22,20 @@ extension CommandLineTool {
 ///
 /// Exit codes: 0 every run ok, 3 a safeguard blocked a run (and none failed), 1 otherwise, 2 usage.
 enum SyncCommand {
-    static let usage = "xaas sync [--config DIR] [--state DIR] [--tenant T]… [--source S]… [--dry-run] [--diff] [--full] [--json] [--approve-deactivations N] [--cancel-foreign-sessions] [--plugin-path DIR]… [--jobs N] [--log-format text|json] [--progress auto|always|never]"
+    static let usage = "xaas sync [--config DIR] [--state DIR] [--tenant T]… [--source S]… [--dry-run] [--diff] [--full] [--json] [--approve-deactivations N] [--approve-group-deletions N] [--cancel-foreign-sessions] [--plugin-path DIR]… [--jobs N] [--log-format text|json] [--progress auto|always|never]"
 
     static func run(_ args: [String]) async -> Int32 {
         if args.contains("-h") || args.contains("--help") { print("usage: \(usage)"); return 0 }
         let arguments: Arguments
         let approve: Int?
+        let approveGroups: Int?
         do throws(UsageError) {
             arguments = try Arguments(
-                args, options: ["--config", "--state", "--tenant", "--source", "--approve-deactivations", "--plugin-path", "--jobs", "--log-format", "--progress"],
+                args, options: ["--config", "--state", "--tenant", "--source", "--approve-deactivations", "--approve-group-deletions", "--plugin-path", "--jobs", "--log-format", "--progress"],
                 flags: ["--dry-run", "--diff", "--full", "--json", "--cancel-foreign-sessions"])
             _ = try arguments.positionals(exactly: [])
             approve = try arguments.int("--approve-deactivations")
+            approveGroups = try arguments.int("--approve-group-deletions")
             if arguments.flag("--diff") && !arguments.flag("--dry-run") { throw UsageError("--diff goes with --dry-run") }
         } catch {
             StandardError.print("xaas: \(error.message)\nusage: \(usage)")
@@ -106,6 +108,7 @@ enum SyncCommand {
             job.full = arguments.flag("--full")
             job.cancelForeignSessions = arguments.flag("--cancel-foreign-sessions")
             job.approve = approve
+            job.approveGroupDeletions = approveGroups
             job.pluginPaths = pluginPaths
             job.progress = display != nil
             let result: WorkerResult

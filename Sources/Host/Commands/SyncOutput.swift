@@ -47,6 +47,7 @@ final class SyncOutput: Sendable {
         line += " (\(r.sessions) session\(r.sessions == 1 ? "" : "s"), \(r.bulkRequests) bulk request\(r.bulkRequests == 1 ? "" : "s"), "
         line += String(format: "%.1f s)", Double(r.durationMs) / 1000)
         StandardError.print(line)
+        if let groups = r.groupsLine { StandardError.print("  " + groups) }
         for (reason, count) in r.deactivationsByReason.sorted(by: { $0.key < $1.key }) {
             StandardError.print("  \(count) deactivation\(count == 1 ? "" : "s"): \(reason)")
         }

@@ -31,10 +31,12 @@ public struct SourceConfig: Sendable, CustomStringConvertible, CustomReflectable
     /// The run timeout of a source whose file does not set `timeoutSeconds` (12 hours): no run is unbounded.
     public static let defaultTimeoutSeconds: Double = 12 * 3600
     public var schedule: Schedule?
-    /// Also sync groups and memberships (default false).
+    /// Group sync was asked for explicitly (`"groups": true` or an enabled object).
     public var groups: Bool
     /// Start/end dates of users (`"lifecycle"`), when configured.
     public var lifecycle: LifecycleConfig?
+    /// The `groups` key as written; `nil` when absent (then groups sync if the connector reads them).
+    public var groupSync: GroupSyncConfig?
 
     /// The default ``pageSize``.
     public static let defaultPageSize = 500
@@ -107,13 +109,15 @@ public struct SourceConfig: Sendable, CustomStringConvertible, CustomReflectable
         if let value = reader.object(json, "schedule", at: "$") {
             schedule = ScheduleParser.read(value, reader: &reader)
         }
-        let groups = reader.bool(json, "groups", at: "$") ?? false
+        let groupSync = GroupSyncConfig.read(json, reader: &reader)
         let lifecycle = LifecycleConfig.read(json, reader: &reader)
 
         guard reader.problems.count == before, let sourceId, let connector, let mapping else { return nil }
         var source = SourceConfig(tenant: tenant, name: name, file: file, identitySourceId: sourceId, connector: connector,
                                   settingsJSON: settingsJSON, filter: filter, mapping: mapping, safeguards: safeguards,
-                                  enabled: enabled, pageSize: pageSize, timeoutSeconds: timeout ?? Self.defaultTimeoutSeconds, schedule: schedule, groups: groups)
+                                  enabled: enabled, pageSize: pageSize, timeoutSeconds: timeout ?? Self.defaultTimeoutSeconds,
+                                  schedule: schedule, groups: groupSync?.enabled ?? false)
+        source.groupSync = groupSync
         source.lifecycle = lifecycle
         return source
     }

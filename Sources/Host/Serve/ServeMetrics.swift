@@ -14,6 +14,8 @@ final class ServeMetrics: Sendable {
     private struct State {
         var runs: [SourceKey: [String: Int]] = [:]
         var records: [SourceKey: [String: Int]] = [:]
+        /// "groups/created", …, "memberships/added", … per source.
+        var groupRecords: [SourceKey: [String: Int]] = [:]
         var bulkRequests: [SourceKey: Int] = [:]
         var sessions: [SourceKey: Int] = [:]
         var durations: [SourceKey: (buckets: [Int], sum: Double, count: Int)] = [:]
@@ -42,6 +44,7 @@ final class ServeMetrics: Sendable {
             s.runs[key, default: [:]][r.status.rawValue, default: 0] += 1
             let counts = [r.created, r.updated, r.unchanged, r.deactivated, r.invalid]
             for (action, count) in zip(Self.actions, counts) { s.records[key, default: [:]][action, default: 0] += count }
+            for (name, count) in Self.groupCounts(r) { s.groupRecords[key, default: [:]][name, default: 0] += count }
             s.bulkRequests[key, default: 0] += r.bulkRequests
             s.sessions[key, default: 0] += r.sessions
             let seconds = Double(r.durationMs) / 1000
@@ -85,6 +88,16 @@ final class ServeMetrics: Sendable {
         for (k, actions) in s.records.sorted(by: { $0.key < $1.key }) {
             for action in Self.actions { out += "xaas_records_total\(source(k, [("action", action)])) \(actions[action] ?? 0)\n" }
         }
+        family("xaas_groups_total", "counter", "Groups by planned/applied action (created, updated, unchanged, deleted).")
+        for (k, counts) in s.groupRecords.sorted(by: { $0.key < $1.key }) {
+            for name in Self.groupActions { out += "xaas_groups_total\(source(k, [("action", name)])) \(counts["groups/" + name] ?? 0)\n" }
+        }
+        family("xaas_memberships_total", "counter", "Group memberships by planned/applied action (added, removed, skipped).")
+        for (k, counts) in s.groupRecords.sorted(by: { $0.key < $1.key }) {
+            for name in Self.membershipActions {
+                out += "xaas_memberships_total\(source(k, [("action", name)])) \(counts["memberships/" + name] ?? 0)\n"
+            }
+        }
         family("xaas_bulk_requests_total", "counter", "Bulk upload requests sent to Okta.")
         for (k, n) in s.bulkRequests.sorted(by: { $0.key < $1.key }) { out += "xaas_bulk_requests_total\(source(k)) \(n)\n" }
         family("xaas_import_sessions_total", "counter", "Import sessions used.")
@@ -123,6 +136,16 @@ final class ServeMetrics: Sendable {
         family("xaas_config_reloads_total", "counter", "SIGHUP reloads of connectors.d by result.")
         for result in ["ok", "failed"] { out += "xaas_config_reloads_total\(labels([("result", result)])) \(s.reloads[result] ?? 0)\n" }
         return out
+    }
+
+    static let groupActions = ["created", "updated", "unchanged", "deleted"]
+    static let membershipActions = ["added", "removed", "skipped"]
+
+    /// A run's group and membership counts keyed "groups/<action>" and "memberships/<action>".
+    static func groupCounts(_ r: RunReport) -> [(String, Int)] {
+        let g = r.groups, m = r.memberships
+        return Array(zip(groupActions.map { "groups/" + $0 }, [g.created, g.updated, g.unchanged, g.deleted]))
+            + Array(zip(membershipActions.map { "memberships/" + $0 }, [m.added, m.removed, m.skipped]))
     }
 
     /// Escapes a label value (backslash, double quote, newline).

@@ -98,6 +98,7 @@ extension StateStore {
                     WHERE tenant=? AND source=? AND session_id=? AND profile IS NOT NULL
                     ON CONFLICT(tenant, source, kind, external_id) DO UPDATE SET profile=excluded.profile
                     """, [.text(tenant), .text(source), .text(id)])
+                try pruneGroupState(db, sessionId: id)
                 try db.run("DELETE FROM session_entities WHERE tenant=? AND source=? AND session_id=?",
                            [.text(tenant), .text(source), .text(id)])
                 try db.run("""

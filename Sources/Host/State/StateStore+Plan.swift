@@ -138,14 +138,17 @@ extension StateStore {
         }
     }
 
-    /// Up to `limit` plan entries of run `runId` with `action` in `actions` and seq > `afterSeq`, in order.
-    public func planEntries(runId: Int64, actions: [PlanAction], afterSeq: Int64, limit: Int) throws -> [PlanEntry] {
+    /// Up to `limit` plan entries of run `runId` with `action` in `actions` (and of `kind`, when given) and
+    /// seq > `afterSeq`, in order.
+    public func planEntries(runId: Int64, actions: [PlanAction], kind: EntityKind? = nil, afterSeq: Int64,
+                            limit: Int) throws -> [PlanEntry] {
         let list = actions.map { "'\($0.rawValue)'" }.joined(separator: ",")
+        let kindFilter = kind.map { " AND kind='\($0.rawValue)'" } ?? ""
         return try withDatabase { db in
             var out: [PlanEntry] = []
             try db.query("""
                 SELECT seq, kind, external_id, action, status, hash, profile, reason FROM plan
-                WHERE run_id=? AND seq>? AND action IN (\(list)) ORDER BY seq LIMIT ?
+                WHERE run_id=? AND seq>? AND action IN (\(list))\(kindFilter) ORDER BY seq LIMIT ?
                 """, [.int(runId), .int(afterSeq), .int(Int64(limit))]) { row in
                 out.append(PlanEntry(
                     seq: row.int(0), kind: row.text(1) ?? "", externalId: row.text(2) ?? "",

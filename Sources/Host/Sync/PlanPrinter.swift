@@ -12,6 +12,10 @@ public enum PlanPrinter {
             guard let last = entries.last else { return try LifecycleDiff.lines(store: store, runId: runId, emit: emit) }
             after = last.seq
             for e in entries {
+                if e.kind != EntityKind.user.rawValue {
+                    try groupLines(e, store: store, emit: emit)
+                    continue
+                }
                 switch e.action {
                 case .create:
                     emit("+ create \(e.externalId)")

@@ -33,6 +33,8 @@ public struct PlanSummary: Sendable {
     public var readError: String?
     /// The newest checkpoint the connector gave (persisted only after the run applied everything).
     public var checkpoint: String?
+    /// Groups and memberships (when group sync is on).
+    public var groups = GroupPlanSummary()
     /// The highest plan sequence number used.
     public var lastSeq: Int64 = 0
     /// Planned updates that remove at least one attribute set in the applied profile.

@@ -46,6 +46,8 @@ public struct Planner {
     public var dryRun = false
     /// Called after each page with the number of records read so far (progress display).
     public var onPage: (Int) -> Void = { _ in }
+    /// Group and membership planning (`nil`: such records are passed over with a note).
+    public var groups: GroupPlanner.Rules?
 
     public init(store: StateStore, runId: Int64, source: any RecordSource, rules: Rules, pageSize: Int, checkpoint: String?) {
         self.store = store
@@ -67,6 +69,7 @@ public struct Planner {
         var cursor: String? = nil
         var first = true
         var loops = CursorLoopDetector()
+        let groupPlanner = try makeGroupPlanner(&summary)
         readLoop: while first || cursor != nil {
             if isCancelled() { summary.readError = "cancelled"; break }
             let page: SourcePage
@@ -86,6 +89,12 @@ public struct Planner {
                 let end = min(index + transactionSize, page.records.count)
                 try store.batch { batch in
                     for record in page.records[index..<end] {
+                        if record.kind != .user, let groupPlanner {
+                            summary.recordsRead += 1
+                            try groupPlanner.plan(record, incremental: page.incremental, batch: batch, seq: &seq,
+                                                  summary: &summary.groups)
+                            continue
+                        }
                         try plan(record, incremental: page.incremental, batch: batch, seq: &seq, summary: &summary)
                     }
                 }
@@ -110,6 +119,8 @@ public struct Planner {
             // A failed or partial read never deactivates anyone.
             try dropDeactivations(&summary)
         }
+        try groupPlanner?.finish(complete: summary.complete, incremental: summary.incremental, seq: &seq,
+                                 summary: &summary.groups)
         summary.lastSeq = seq
         if rules.lifecycle != nil {
             try store.finishLifecycle(runId: runId, complete: summary.complete, incremental: summary.incremental, dryRun: dryRun)

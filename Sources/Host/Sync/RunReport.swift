@@ -32,6 +32,10 @@ public struct RunReport: Sendable {
     public var notes: [String] = []
     /// Users held until their start date comes due (lifecycle).
     public var pending = 0
+    /// `groups: {created, updated, unchanged, deleted}` (see RunReport+Groups.swift).
+    public var groups = GroupCounts()
+    /// `memberships: {added, removed, skipped}`.
+    public var memberships = MembershipCounts()
 
     public init(tenant: String, source: String) {
         self.tenant = tenant
@@ -54,6 +58,8 @@ public struct RunReport: Sendable {
             deactivationsByReason.sorted { $0.key < $1.key }.map { ($0.key, n($0.value)) })))
         members.append(("problems", .array(problems.map { .string($0) })))
         members.append(("notes", .array(notes.map { .string($0) })))
+        members.append(("groups", groups.json))
+        members.append(("memberships", memberships.json))
         return .object(members)
     }
 
@@ -82,5 +88,7 @@ public struct RunReport: Sendable {
         problems = json["problems"]?.arrayValue?.compactMap(\.stringValue) ?? []
         notes = json["notes"]?.arrayValue?.compactMap(\.stringValue) ?? []
         pending = json["pending"]?.intValue ?? 0
+        groups = GroupCounts(json: json["groups"])
+        memberships = MembershipCounts(json: json["memberships"])
     }
 }

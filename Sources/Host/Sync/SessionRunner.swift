@@ -27,6 +27,11 @@ public final class SessionRunner {
         public var created = 0
         public var updated = 0
         public var deactivated = 0
+        public var groupsCreated = 0
+        public var groupsUpdated = 0
+        public var groupsDeleted = 0
+        public var membershipsAdded = 0
+        public var membershipsRemoved = 0
         public var bulkRequests = 0
         public var sessions = 0
     }
@@ -43,8 +48,8 @@ public final class SessionRunner {
 
     var session: ImportSession?
     var requestsInSession = 0
-    /// Action counts carried by the open session, added to `result` when it commits.
-    private var pendingCounts: [PlanAction: Int] = [:]
+    /// (kind, action) counts carried by the open session, added to `result` when it commits.
+    var pendingCounts: [String: Int] = [:]
 
     public init(target: any ImportTarget, store: StateStore, options: Options,
                 sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(for: .seconds($0)) },
@@ -58,15 +63,22 @@ public final class SessionRunner {
 
     // MARK: Applying a plan
 
-    /// Sends every entry of the plan of `runId`: deactivations first, then creates and updates.
+    /// Sends every entry of the plan of `runId` in ``ApplyPhase/order`` (user upserts, group upserts,
+    /// membership adds, membership removals, group deletes, user deactivations), all in the same sessions.
     public func apply(runId: Int64) async throws {
         self.runId = runId
         do {
-            // Deactivations go first in the org's rate-limit queue too.
-            try await RateLimitContext.$priority.withValue(.deactivation) {
-                try await applyPhase(runId: runId, actions: [.deactivate], operation: .deleteUsers)
+            for phase in ApplyPhase.order {
+                let fetch: (Int64) throws -> [PlanEntry] = { [store] after in
+                    try store.planEntries(runId: runId, actions: phase.actions, kind: phase.kind, afterSeq: after, limit: 1000)
+                }
+                if phase.operation == .deleteUsers {
+                    // Deactivations go first in the org's rate-limit queue.
+                    try await RateLimitContext.$priority.withValue(.deactivation) { try await applyPhase(phase.operation, fetch) }
+                } else {
+                    try await applyPhase(phase.operation, fetch)
+                }
             }
-            try await applyPhase(runId: runId, actions: [.create, .update], operation: .upsertUsers)
             try await finishSession()
         } catch {
             await abandonOpenSession(after: error)
@@ -74,12 +86,16 @@ public final class SessionRunner {
         }
     }
 
-    private func applyPhase(runId: Int64, actions: [PlanAction], operation: BulkOperation) async throws {
+    /// Sends the entries `fetch` yields (pages after a seq) through `operation`, packed to the limits.
+    func applyPhase(_ operation: BulkOperation, _ fetch: (Int64) throws -> [PlanEntry]) async throws {
+        if operation == .upsertMemberships || operation == .deleteMemberships {
+            return try await applyMembershipPhase(operation, fetch)
+        }
         var batcher = makeBatcher(operation)
         var pending: [(JournalEntity, PlanAction)] = []
         var after: Int64 = 0
         while true {
-            let entries = try store.planEntries(runId: runId, actions: actions, afterSeq: after, limit: 1000)
+            let entries = try fetch(after)
             guard let last = entries.last else { break }
             after = last.seq
             for e in entries {
@@ -97,17 +113,20 @@ public final class SessionRunner {
         try await send(operation, &batcher, &pending)
     }
 
-    private func makeBatcher(_ operation: BulkOperation) -> BulkBatcher {
+    func makeBatcher(_ operation: BulkOperation) -> BulkBatcher {
         BulkBatcher(operation: operation, maxEntities: options.maxEntitiesPerRequest, maxBytes: options.maxBytesPerRequest)
     }
 
     private func append(_ e: PlanEntry, to batcher: inout BulkBatcher) -> Bool {
         if e.action == .deactivate { return batcher.appendDeletion(externalId: e.externalId) }
+        if batcher.operation == .upsertGroups {
+            return batcher.appendGroup(externalId: e.externalId, profile: ProfileEncoder.decode(e.profileJSON))
+        }
         return batcher.appendUser(externalId: e.externalId, profile: ProfileEncoder.decode(e.profileJSON))
     }
 
     /// Sends what the batcher holds as one bulk request, rolling the session over when it is full.
-    private func send(_ operation: BulkOperation, _ batcher: inout BulkBatcher,
+    func send(_ operation: BulkOperation, _ batcher: inout BulkBatcher,
                       _ pending: inout [(JournalEntity, PlanAction)]) async throws {
         guard let body = batcher.finish() else { return }
         if session != nil, requestsInSession >= options.maxRequestsPerSession { try await finishSession() }
@@ -122,7 +141,7 @@ public final class SessionRunner {
         // A re-sent request whose first answer was lost may have been counted twice by Okta.
         if let counted = target.bulkRequestsCounted(current.id) { requestsInSession = max(requestsInSession, counted) }
         result.bulkRequests += 1
-        for (_, action) in pending { pendingCounts[action, default: 0] += 1 }
+        for (entity, action) in pending { pendingCounts["\(entity.kind)/\(action.rawValue)", default: 0] += 1 }
         pending.removeAll(keepingCapacity: true)
     }
 
@@ -165,37 +184,34 @@ public final class SessionRunner {
     }
 
     private func commitCounts() {
-        result.created += pendingCounts[.create] ?? 0
-        result.updated += pendingCounts[.update] ?? 0
-        result.deactivated += pendingCounts[.deactivate] ?? 0
+        func take(_ kind: EntityKind, _ action: PlanAction) -> Int { pendingCounts["\(kind.rawValue)/\(action.rawValue)"] ?? 0 }
+        result.created += take(.user, .create)
+        result.updated += take(.user, .update)
+        result.deactivated += take(.user, .deactivate)
+        result.groupsCreated += take(.group, .create)
+        result.groupsUpdated += take(.group, .update)
+        result.groupsDeleted += take(.group, .deactivate)
+        result.membershipsAdded += take(.membership, .create)
+        result.membershipsRemoved += take(.membership, .deactivate)
         pendingCounts = [:]
     }
 
+    /// Sends a failed session's entities again, in the same phase order as a plan.
     private func resend(_ entities: [JournalEntity]) async throws {
-        for (operation, group) in [(BulkOperation.deleteUsers, entities.filter { $0.status == .inactive }),
-                                   (.upsertUsers, entities.filter { $0.status == .active })] {
-            var batcher = makeBatcher(operation)
-            var pending: [(JournalEntity, PlanAction)] = []
-            for e in group {
-                let entry = PlanEntry(seq: 0, kind: e.kind, externalId: e.externalId,
-                                      action: e.status == .inactive ? .deactivate : .update,
-                                      status: e.status, hash: e.hash, profileJSON: e.profileJSON, reason: nil)
-                if !append(entry, to: &batcher) {
-                    try await sendRetry(operation, &batcher, &pending)
-                    _ = append(entry, to: &batcher)
-                }
-                pending.append((e, entry.action))
-            }
-            try await sendRetry(operation, &batcher, &pending)
-        }
-    }
-
-    private func sendRetry(_ operation: BulkOperation, _ batcher: inout BulkBatcher,
-                           _ pending: inout [(JournalEntity, PlanAction)]) async throws {
+        let entries = entities.enumerated().map { i, e in
+            PlanEntry(seq: Int64(i + 1), kind: e.kind, externalId: e.externalId,
+                      action: e.status == .inactive ? .deactivate : (e.kind == EntityKind.membership.rawValue ? .create : .update),
+                      status: e.status, hash: e.hash, profileJSON: e.profileJSON, reason: nil)
+        }.sorted { $0.externalId < $1.externalId }
         // Counts were already attributed to the failed session's actions; keep them as they were.
         let saved = pendingCounts
-        try await send(operation, &batcher, &pending)
-        pendingCounts = saved
+        defer { pendingCounts = saved }
+        for phase in ApplyPhase.order {
+            let chosen = entries.filter { $0.kind == phase.kind.rawValue && phase.actions.contains($0.action) }
+            guard !chosen.isEmpty else { continue }
+            try await applyPhase(phase.operation) { after in after == 0 ? chosen.map { var e = $0; e.seq = 1; return e } : [] }
+            pendingCounts = saved
+        }
     }
 
     private func abandonOpenSession(after error: any Error) async {

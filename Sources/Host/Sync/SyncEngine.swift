@@ -16,6 +16,13 @@ public struct SyncEngine {
         public var target: (any ImportTarget)?
         /// Removes the source's secrets from the report before it is stored or returned.
         public var redactor = SecretRedactor.none
+        /// Group and membership planning; `nil` = group records are passed over.
+        public var groups: GroupPlanner.Rules?
+        /// ``groups`` came from defaults (the `groups` key is absent): used only if the connector declares
+        /// the groups capability.
+        public var groupsByCapability = false
+        /// `--approve-group-deletions N` (falls back to `--approve-deactivations N`).
+        public var approvedGroupDeletions: Int?
 
         public init(tenant: String, source: String, stateDirectory: URL, pageSize: Int, rules: Planner.Rules,
                     safeguards: SafeguardCheck, openSource: @escaping () throws -> any RecordSource,
@@ -85,25 +92,34 @@ public struct SyncEngine {
             let summary = try await plan(job, store: opened, runId: id)
             fill(&report, from: summary)
             progress?.phase(.planning)
-            let appliedActive = try opened.appliedCount(kind: "user", status: .active)
+            let appliedActive = try opened.appliedCount(kind: EntityKind.user.rawValue, status: .active)
+            let groupBlock = try groupBlockReason(job, summary, opened)
             if let readError = summary.readError, summary.recordsRead == 0 {
                 // A read that failed before its first record is a read failure, not an empty source:
                 // reported as such (exit 1) before any safeguard, and never with advice to approve.
                 report.status = .failed
                 report.error = "read failed: \(readError) (nothing was sent; no deactivations were planned)"
                 report.created = 0; report.updated = 0; report.deactivated = 0
-            } else if let reason = job.safeguards.blockReason(summary: summary, appliedActiveUsers: appliedActive) {
+                report.groups = .init(); report.memberships = .init()
+            } else if let reason = job.safeguards.blockReason(summary: summary, appliedActiveUsers: appliedActive) ?? groupBlock {
                 report.status = .blocked
-                report.error = "blocked: \(reason). Nothing was sent. Review with `xaas sync --tenant \(job.tenant) --source \(job.source) --dry-run --diff`, then approve with `--approve-deactivations \(summary.deactivations)`."
+                let approval = summary.groups.deletes > 0 || summary.groups.membershipRemovals > 0
+                    ? "`--approve-deactivations \(summary.deactivations)` and/or `--approve-group-deletions \(summary.groups.deletes)`"
+                    : "`--approve-deactivations \(summary.deactivations)`"
+                report.error = "blocked: \(reason). Nothing was sent. Review with `xaas sync --tenant \(job.tenant) --source \(job.source) --dry-run --diff`, then approve with \(approval)."
                 report.created = 0; report.updated = 0; report.deactivated = 0
+                report.groups = .init(); report.memberships = .init()
             } else if let reason = job.safeguards.changeBlockReason(summary: summary, appliedActiveUsers: appliedActive) {
                 report.status = .blocked
                 report.error = "blocked: \(reason). " + SafeguardCheck.changeAdvice(tenant: job.tenant, source: job.source)
                 report.created = 0; report.updated = 0; report.deactivated = 0
+                report.groups = .init(); report.memberships = .init()
             } else if options.dryRun {
                 report.created = summary.creates
                 report.updated = summary.updates
                 report.deactivated = summary.deactivations
+                report.groups.fill(planned: summary.groups)
+                report.memberships.fill(planned: summary.groups)
             } else if let runner {
                 report.created = 0; report.updated = 0; report.deactivated = 0
                 ProgressHooks.configure(progress, options: options.session, store: opened, summary: summary)
@@ -116,6 +132,8 @@ public struct SyncEngine {
                 report.created = runner.result.created
                 report.updated = runner.result.updated
                 report.deactivated = runner.result.deactivated
+                report.groups.fill(applied: runner.result)
+                report.memberships.fill(applied: runner.result)
                 report.bulkRequests = runner.result.bulkRequests
                 report.sessions = runner.result.sessions
                 if report.status == .ok, summary.complete {
@@ -156,6 +174,7 @@ public struct SyncEngine {
             planner.resendUnchanged = options.full
             planner.dryRun = options.dryRun
             if let progress { planner.onPage = { progress.recordsRead($0) } }
+            planner.groups = SyncEngine.groupRules(job, source)
             return try planner.plan()
         }
     }
@@ -171,6 +190,9 @@ public struct SyncEngine {
         report.deactivationsByReason = summary.deactivationsByReason
         report.problems = summary.invalidSamples
         report.notes = summary.notes
+        report.groups.unchanged = summary.groups.unchanged
+        report.memberships.skipped = summary.groups.membershipsSkipped
+        report.groupProblems(summary.groups)
         if summary.ignoredNonUsers > 0 {
             report.notes.append("\(summary.ignoredNonUsers) group/membership records were passed over (group sync is not enabled)")
         }

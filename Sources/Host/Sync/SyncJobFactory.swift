@@ -3,7 +3,8 @@ import Foundation
 /// Builds the engine's ``SyncEngine/Job`` for one configured source.
 enum SyncJobFactory {
     static func job(tenant: TenantConfig, source: SourceConfig, registry: PluginRegistry, stateDirectory: URL,
-                    approve: Int?, client: OktaClient, log: @escaping @Sendable (String) -> Void) -> SyncEngine.Job {
+                    approve: Int?, approveGroupDeletions: Int? = nil, client: OktaClient,
+                    log: @escaping @Sendable (String) -> Void) -> SyncEngine.Job {
         let mapping = source.mapping
         let filter = source.filter
         let connector = source.connector
@@ -28,6 +29,11 @@ enum SyncJobFactory {
         job.safeguards.maxClearingUpdatePercent = source.safeguards.maxClearingUpdatePercent
         job.safeguards.maxInvalidPercent = source.safeguards.maxInvalidPercent
         job.rules.mappedAttributes = mapping.sourceAttributes
+        if source.groupSync?.enabled ?? true {
+            job.groups = GroupPlanner.Rules(config: source.groupSync)
+            job.groupsByCapability = source.groupSync == nil
+        }
+        job.approvedGroupDeletions = approveGroupDeletions
         return job
     }
 }

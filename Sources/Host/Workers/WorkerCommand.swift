@@ -126,6 +126,7 @@ enum WorkerCommand {
         if let stored { emit("info", "using the approval of \(stored) deactivation(s) given on the status page") }
         let syncJob = SyncJobFactory.job(tenant: tenant, source: source, registry: registry,
                                          stateDirectory: job.stateDirectory, approve: job.approve ?? stored,
+                                         approveGroupDeletions: job.approveGroupDeletions,
                                          client: client, log: engine.log)
         let outcome = await engine.run(syncJob)
         if stored != nil, !job.dryRun, outcome.report.status != .failed {

@@ -24,6 +24,8 @@ struct WorkerJob: Sendable, CustomStringConvertible {
     var full = false
     var cancelForeignSessions = false
     var approve: Int?
+    /// `--approve-group-deletions N`.
+    var approveGroupDeletions: Int?
     var pluginPaths: [String] = []
     var endpoint: Endpoint?
     /// Stream ``SyncProgress`` records on stderr (the parent shows or serves them).
@@ -38,6 +40,7 @@ struct WorkerJob: Sendable, CustomStringConvertible {
             ("tenant", .string(tenant)), ("source", .string(source)), ("dryRun", .bool(dryRun)), ("full", .bool(full)),
             ("cancelForeignSessions", .bool(cancelForeignSessions)),
             ("approve", approve.map { .number(String($0)) } ?? .null),
+            ("approveGroupDeletions", approveGroupDeletions.map { .number(String($0)) } ?? .null),
             ("pluginPaths", .array(pluginPaths.map { .string($0) })), ("progress", .bool(progress)),
         ]
         if let endpoint {
@@ -69,6 +72,7 @@ struct WorkerJob: Sendable, CustomStringConvertible {
         full = json["full"]?.boolValue ?? false
         cancelForeignSessions = json["cancelForeignSessions"]?.boolValue ?? false
         approve = json["approve"]?.intValue
+        approveGroupDeletions = json["approveGroupDeletions"]?.intValue
         pluginPaths = json["pluginPaths"]?.arrayValue?.compactMap(\.stringValue) ?? []
         progress = json["progress"]?.boolValue ?? false
         if let e = json["endpoint"], e != .null {
