@@ -80,5 +80,6 @@ let package = Package(
         testTarget("OktaClientTests", ["Host", "HTTPServer"]),
         testTarget("DynamoDBTests", ["Host", "HTTPServer", "SyncTestSupport"], exclude: ["interop"]),
         testTarget("GraphTests", ["Host", "HTTPServer", "SyncTestSupport"]),
+        testTarget("ReliabilityTests", ["Host", "XaasJSON"]),
     ] + connectors.map(\.1)
 )
