@@ -85,5 +85,6 @@ let package = Package(
         testTarget("OktaClientTests", ["Host", "HTTPServer", "XaasCrypto"]),
         testTarget("DynamoDBTests", ["Host", "HTTPServer", "SyncTestSupport"], exclude: ["interop"]),
         testTarget("GraphTests", ["Host", "HTTPServer", "SyncTestSupport"]),
+        testTarget("ReliabilityTests", ["Host", "XaasJSON", "Emulator", "HTTPServer", "SyncTestSupport"]),
     ] + connectors.map(\.1)
 )

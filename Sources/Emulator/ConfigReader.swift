@@ -22,10 +22,18 @@ struct ConfigReader {
         return s
     }
 
+    /// A JSON number (`1`, `0.5`, `1.0`, `0.0`); `true`/`false` and strings are refused. On Linux a JSON
+    /// boolean is an `NSNumber` of ObjC type `c` while `1.0` is an `NSNumber` that also casts to `Bool`, so
+    /// the type code decides (casting to `Bool` refused `1.0` and `0.0`).
     func number(_ value: Any, _ location: String) throws -> Double {
-        guard !(value is String), !(value is Bool && "\(value)" != "0" && "\(value)" != "1"),
-              let n = value as? NSNumber else { throw fail(location, "expected a number") }
+        guard !(value is String), let n = value as? NSNumber, !Self.isBoolean(n) else {
+            throw fail(location, "expected a number")
+        }
         return n.doubleValue
+    }
+
+    static func isBoolean(_ n: NSNumber) -> Bool {
+        String(describing: type(of: n)).contains("Boolean") || String(cString: n.objCType) == "c"
     }
 
     func integer(_ value: Any, _ location: String, min: Int = 0) throws -> Int {

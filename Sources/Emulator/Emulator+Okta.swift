@@ -119,6 +119,7 @@ extension Emulator {
             if drop {
                 response.headers.set(Emulator.dropHeader, "1")
                 response.headers.set("Connection", "close")
+                response.dropsConnection = true
             }
             return response
         }

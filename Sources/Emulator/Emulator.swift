@@ -25,8 +25,9 @@ struct EmulatorState: @unchecked Sendable {  // unchecked: `store` holds a SQLit
 /// Threading: `handle(_:)` may be called from any number of threads; all state sits behind one `Mutex`.
 /// A background thread completes triggered sessions; ``shutdown()`` stops it and flushes the state file.
 public final class Emulator: HTTPHandler, Sendable {
-    /// A response carrying this header (value `1`) asks the server to close the connection without answering
-    /// (an injected dropped connection). Servers that do not know it send the 503 the response carries.
+    /// Marks an injected dropped connection (value `1`). Such a response also has
+    /// ``HTTPResponse/dropsConnection`` set, so ``HTTPServer`` closes the socket without answering; only
+    /// in-process callers see the 503 it carries.
     public static let dropHeader = "X-Emulator-Drop"
 
     public let configuration: EmulatorConfiguration

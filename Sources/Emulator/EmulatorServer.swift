@@ -2,9 +2,9 @@ import HTTPServer
 
 /// An ``Emulator`` served over HTTP on this machine (the `xaas emulator` command and the sync engine's embedded mode).
 ///
-/// Dropped connections (fault `drop`): the server in use has no way to close a socket without answering, so
-/// such responses arrive as 503 E0000010 with `Connection: close` and `X-Emulator-Drop: 1`, and the server
-/// closes the connection after sending them.
+/// Dropped connections (fault `drop`): the server reads the request and closes the socket without answering
+/// (``HTTPResponse/dropsConnection``). In-process callers of ``Emulator/handle(_:)`` still see the marked
+/// 503 E0000010 with `Connection: close` and `X-Emulator-Drop: 1`.
 public final class EmulatorServer: Sendable {
     public let emulator: Emulator
     private let server: HTTPServer

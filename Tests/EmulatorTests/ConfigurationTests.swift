@@ -29,6 +29,22 @@ struct ConfigurationTests {
         #expect(o.createSessionStatus == 200 && o.listSessionsIncludesInactive)
     }
 
+    /// Defect 11 of issue #14: `1.0` and `0.0` were refused ("expected a number") while `1` and `0.5` passed.
+    @Test(arguments: ["1.0", "0.0", "1", "0", "0.5", "1e0"])
+    func probabilitiesAcceptEveryNumberSpelling(text: String) throws {
+        let c = try EmulatorConfiguration.parse(json: #"{"orgs":[{"name":"a","faults":{"sessionError":"# + text
+            + #","drop":"# + text + "}}]}")
+        #expect(c.orgs[0].faults.sessionError == Double(text))
+        #expect(c.orgs[0].faults.drop == Double(text))
+    }
+
+    @Test(arguments: ["true", "false", "\"1\""])
+    func booleansAndStringsAreNotNumbers(text: String) {
+        #expect(throws: EmulatorConfigurationError.self) {
+            try EmulatorConfiguration.parse(json: #"{"orgs":[{"name":"a","faults":{"sessionError":"# + text + "}}]}")
+        }
+    }
+
     @Test(arguments: [
         (#"{"orgs":[{"name":"a","rateLimit":{"perMinute":"x"}}]}"#, "orgs[0].rateLimit.perMinute"),
         (#"{"orgs":[{"name":"a","fualts":{}}]}"#, "orgs[0].fualts"),

@@ -30,6 +30,7 @@ struct EmulatorHarness {
         var status: Int
         var headers: HTTPHeaders
         var body: [UInt8]
+        var dropsConnection = false
         var json: Any? { body.isEmpty ? nil : try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) }
         var object: [String: Any] { json as? [String: Any] ?? [:] }
         var array: [[String: Any]] { json as? [[String: Any]] ?? [] }
@@ -51,7 +52,7 @@ struct EmulatorHarness {
         if !bytes.isEmpty { headers.add("Content-Type", "application/json") }
         let r = emulator.handle(HTTPRequest(method: method, target: path, headers: headers, body: bytes,
                                             remoteAddress: "127.0.0.1:5000"))
-        return Reply(status: r.status, headers: r.headers, body: r.body)
+        return Reply(status: r.status, headers: r.headers, body: r.body, dropsConnection: r.dropsConnection)
     }
 
     func api(_ rest: String, source: String = source) -> String { "/api/v1/identity-sources/\(source)\(rest)" }

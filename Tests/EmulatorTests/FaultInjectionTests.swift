@@ -45,7 +45,7 @@ struct FaultInjectionTests {
         let (a, replies) = try statuses("\"drop\": 0.3", seed: 5, count: 50)
         let dropped = replies.filter { $0.headers[Emulator.dropHeader] == "1" }
         #expect(!dropped.isEmpty)
-        #expect(dropped.allSatisfy { $0.status == 503 && $0.headers["Connection"] == "close" })
+        #expect(dropped.allSatisfy { $0.status == 503 && $0.headers["Connection"] == "close" && $0.dropsConnection })
         #expect(a.filter { $0 == 503 }.count == dropped.count)
     }
 

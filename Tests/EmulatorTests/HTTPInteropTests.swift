@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import HTTPServer
 import TestSupport
 @testable import Emulator
 
@@ -57,15 +58,26 @@ struct HTTPInteropTests {
         #expect(try await call("GET", base + "/sessions", token: "wrong").0 == 401)
     }
 
-    @Test func droppedConnectionsCloseTheSocketAfterA503() async throws {
+    /// The `drop` fault really closes the socket: the client gets no response at all (no 503), at once.
+    @Test func droppedConnectionsCloseTheSocketWithoutAnswering() async throws {
         let config = try EmulatorConfiguration.parse(json: """
             {"seed": 1, "orgs":[{"name":"demo","tokens":["demo-token"],"identitySources":["0oa1"],"faults":{"drop":1}}]}
             """)
         let server = try EmulatorServer.start(emulator: try Emulator(configuration: config))
         defer { server.stop() }
-        let (status, headers, _) = try await call("GET", server.baseURL + "/api/v1/identity-sources/0oa1/sessions")
-        #expect(status == 503)
-        #expect(headers.value(forHTTPHeaderField: Emulator.dropHeader) == "1")
+        var request = URLRequest(url: URL(string: server.baseURL + "/api/v1/identity-sources/0oa1/sessions")!)
+        request.setValue("SSWS demo-token", forHTTPHeaderField: "Authorization")
+        request.setValue("close", forHTTPHeaderField: "Connection")
+        request.timeoutInterval = 60
+        do {
+            let (_, response) = try await URLSession.shared.data(for: request)
+            Issue.record("expected no response, got \((response as? HTTPURLResponse)?.statusCode ?? 0)")
+        } catch let error as URLError {
+            #expect(error.code != .timedOut, "\(error)")
+        }
+        let stats = server.emulator.handle(HTTPRequest(method: "GET", target: "/emulator/v1/orgs/demo/stats"))
+        let json = try JSONSerialization.jsonObject(with: Data(stats.body)) as? [String: Any]
+        #expect((json?["faultsInjected"] as? Int ?? 0) >= 1)
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: TestSupport.xaasExecutable.path),

@@ -51,6 +51,14 @@ public struct TransportResponse: Sendable {
 /// The production transport: `URLSession` (FoundationNetworking on Linux), ephemeral (no cookies, no
 /// cache, no stored credentials), and it never follows redirects, so the `Authorization` header cannot
 /// be replayed to another host. Thread-safe: `URLSession` is.
+///
+/// Every request asks for `Connection: close`, so no connection is ever reused. On a reused keep-alive
+/// connection that the server closes without answering (a dropped connection), libcurl silently re-sends
+/// the request on a fresh connection, and on Linux it cannot rewind an `httpBody`: the retry carried the
+/// headers with `Content-Length` but no body, and client and server waited for each other until the
+/// server's read timeout (10 s for the emulator). The silent re-send also hid from ``OktaClient`` that a
+/// non-idempotent call may have been sent twice. A fresh connection per request costs a handshake, which
+/// is small next to Okta's rate limits.
 public struct URLSessionTransport: HTTPTransport {
     private let session: URLSession
     private let timeoutSeconds: Double
@@ -79,6 +87,7 @@ public struct URLSessionTransport: HTTPTransport {
         urlRequest.httpMethod = request.method
         urlRequest.timeoutInterval = request.timeoutSeconds ?? timeoutSeconds
         for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }
+        urlRequest.setValue("close", forHTTPHeaderField: "Connection")
         if let body = request.body { urlRequest.httpBody = Data(body) }
         let (data, response) = try await session.data(for: urlRequest)
         guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# libFuzzer over xaas's parsers: `scripts/fuzz.sh [seconds-per-target] [target…]`.
+# Targets: json (XaasJSON), http (HTTPServer's request reader), csv (CSV reader), ldif (LDIF record reader).
+# Each harness is built with `swiftc -sanitize=fuzzer,address` from the module's sources (the package's own
+# imports stripped, so one harness = one module), seeded from Tests fixtures, /work/shared/corpora and
+# scripts/fuzz/seeds/<target>, and run for the given seconds (default 30). Crashers land in
+# scripts/fuzz/crashers/<target>/ — keep each as a regression test (Tests/ReliabilityTests/FuzzRegressionTests
+# replays every file there). Prints executions and time per target; exits 1 if any target crashed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-30}"; shift || true
+targets=("${@:-json http csv ldif}")
+read -r -a targets <<< "${targets[*]}"
+out=.build-fuzz
+mkdir -p "$out"
+corpora=/work/shared/corpora
+
+stage() {  # stage NAME FILE… : copies sources into $out/NAME/src without the package-internal imports
+    local name=$1; shift
+    rm -rf "$out/$name/src"; mkdir -p "$out/$name/src" "$out/$name/inc"
+    for f in "$@"; do
+        sed -E '/^(@_exported |public )?import (PluginKit|XaasJSON|RuntimeInfo|HTTPServer)$/d' "$f" > "$out/$name/src/$(basename "$(dirname "$f")")_$(basename "$f")"
+    done
+    cp Sources/PluginAPI/include/xaas_plugin.h "$out/$name/inc/"
+    printf 'module PluginAPI {\n  header "xaas_plugin.h"\n  export *\n}\n' > "$out/$name/inc/module.modulemap"
+}
+
+build() {  # build NAME : builds $out/NAME/fuzz from the staged sources and scripts/fuzz/NAME.swift
+    local name=$1
+    cp "scripts/fuzz/$name.swift" "$out/$name/src/harness.swift"
+    swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name "Fuzz_$name" -I "$out/$name/inc" \
+        "$out/$name/src/"*.swift -o "$out/$name/fuzz" 2>&1 | grep -E "error" || true
+    [ -x "$out/$name/fuzz" ]
+}
+
+seeds() {  # seeds NAME DIR… : a fresh seed corpus from fixtures
+    local name=$1; shift
+    rm -rf "$out/$name/corpus"; mkdir -p "$out/$name/corpus"
+    for d in "$@"; do
+        [ -e "$d" ] || continue
+        find "$d" -type f -size -256k 2>/dev/null | head -n 400 | while read -r f; do cp "$f" "$out/$name/corpus/$(echo "$f" | md5sum | cut -c1-16)"; done
+    done
+    if [ -d "scripts/fuzz/seeds/$name" ]; then cp scripts/fuzz/seeds/"$name"/* "$out/$name/corpus/" 2>/dev/null || true; fi
+}
+
+status=0
+for t in "${targets[@]}"; do
+    rm -f "$out/$t/fuzz"
+    case $t in
+        json) stage json Sources/XaasJSON/*.swift
+              seeds json Tests/Fixtures connectors.d "$corpora/csv/papa_core_cases.json" ;;
+        http) stage http Sources/HTTPServer/*.swift
+              seeds http scripts/fuzz/seeds/http ;;
+        csv)  stage csv Plugins/CSV/*.swift Sources/PluginKit/*.swift Sources/XaasJSON/*.swift Sources/RuntimeInfo/*.swift
+              seeds csv "$corpora/csv" connectors.d ;;
+        ldif) stage ldif Plugins/LDIF/*.swift Sources/PluginKit/*.swift Sources/XaasJSON/*.swift Sources/RuntimeInfo/*.swift
+              seeds ldif "$corpora/ldif" ;;
+        *) echo "unknown target $t" >&2; exit 2 ;;
+    esac
+    echo "== fuzz $t: building"
+    if ! build "$t"; then echo "fuzz $t: BUILD FAILED"; status=1; continue; fi
+    mkdir -p "scripts/fuzz/crashers/$t"
+    log="$out/$t/fuzz.log"
+    set +e
+    ( cd "$out/$t" && ./fuzz -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="$PWD/../../scripts/fuzz/crashers/$t/" corpus >"fuzz.log" 2>&1 )
+    rc=$?
+    set -e
+    line=$(grep -E "^#[0-9]+.*(DONE|pulse|NEW|REDUCE)" "$log" | tail -n 1 || true)
+    execs=$(grep -oE "Done [0-9]+ runs in [0-9]+ second" "$log" | tail -n 1 || true)
+    echo "fuzz $t: exit $rc; ${execs:-$line}; corpus $(ls "$out/$t/corpus" | wc -l) inputs"
+    if [ $rc -ne 0 ]; then
+        status=1
+        grep -E "ERROR|SUMMARY|Fatal|==[0-9]+==" "$log" | head -n 8
+        ls -1 "scripts/fuzz/crashers/$t/" | tail -n 3
+    fi
+done
+exit $status
