@@ -40,6 +40,8 @@ public struct SyncEngine {
     public var options: Options
     public var sleep: @Sendable (Double) async -> Void = { try? await Task.sleep(for: .seconds($0)) }
     public var log: @Sendable (String) -> Void = { _ in }
+    /// Now, in epoch seconds, for the session runner's cool-down (injectable with ``sleep`` for a virtual clock).
+    public var now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
 
     public init(options: Options) { self.options = options }
 
@@ -72,6 +74,7 @@ public struct SyncEngine {
             let runner = job.target.map {
                 SessionRunner(target: $0, store: opened, options: options.session, sleep: sleep, log: log)
             }
+            runner?.now = now
             if !options.dryRun {
                 guard let runner else { throw SyncError("no Okta target configured") }
                 try await runner.recover()
