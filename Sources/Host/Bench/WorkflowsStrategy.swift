@@ -4,7 +4,8 @@ import Foundation
 /// clock, with the same connector and mapping: every run uploads every active user, 200 per request (no
 /// client-side delta); a second flow bulk-deletes every inactive one; a counter triggers the session after
 /// 50 requests and waits a fixed 5 minutes; each flow opens its own session (so the second flow starts
-/// 5 minutes after the first one's last trigger, the earliest Okta accepts a new session).
+/// 5 minutes after the first one's last trigger, the earliest Okta accepts a new session). A session whose
+/// uploads change nothing (deleting users Okta never had) cannot be triggered; the flow cancels it.
 ///
 /// Threading: ``run()`` is called from one task; source reads run on dedicated threads.
 struct WorkflowsStrategy {
@@ -56,11 +57,27 @@ struct WorkflowsStrategy {
                     entities += body.entityCount
                     requests += 1
                 }
-                _ = try await client.startImport(identitySourceId: source, sessionId: session.id)
-                lastTrigger = clock.now()
-                lastSession = session.id
+                if try await trigger(session.id) {
+                    lastTrigger = clock.now()
+                    lastSession = session.id
+                }
             }
             return (entities, requests)
+        }
+
+        /// Triggers session `id`; `false` when Okta refuses because its uploads change nothing (e.g. deleting
+        /// users it never had): the flow's error branch then cancels it so the next run is not blocked.
+        func trigger(_ id: String) async throws -> Bool {
+            let failure: OktaError
+            do {
+                _ = try await client.startImport(identitySourceId: source, sessionId: id)
+                return true
+            } catch {
+                failure = error
+            }
+            guard failure.httpStatus == 400 else { throw failure }
+            try await client.cancelSession(identitySourceId: source, sessionId: id)
+            return false
         }
 
         /// Polls the last session until Okta has processed it (same backoff as xaas's session runner).
@@ -98,7 +115,8 @@ private final class FlowReader {
             if source == nil { source = try job.openSource() }
             let page = try source!.readPage(cursor: cursor, checkpoint: nil, pageSizeHint: job.pageSize)
             for record in page.records where record.kind == .user && (job.rules.filter?(record) ?? true) {
-                guard (record.status == .active) == (operation == .upsertUsers) else { continue }
+                let wanted: Bool = operation == .upsertUsers ? record.status == .active : record.status != .active
+                guard wanted else { continue }
                 if !append(record) {
                     if let body = batcher.finish() { bodies.append(body) }
                     _ = append(record)
