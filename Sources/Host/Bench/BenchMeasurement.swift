@@ -9,6 +9,8 @@ struct BenchMeasurement: Sendable {
     var wallSeconds = 0.0
     var cpuSeconds = 0.0
     var peakRSSBytes = 0
+    /// `read`: the peer (Python) is not installed, so there are no figures.
+    var peerMissing = false
     /// Okta side (nil for `read`).
     var okta: Okta?
 
@@ -50,6 +52,7 @@ struct BenchMeasurement: Sendable {
             ("wallSeconds", Self.number(wallSeconds)), ("cpuSeconds", Self.number(cpuSeconds)),
             ("peakRSSBytes", .number(String(peakRSSBytes))), ("recordsPerSecond", Self.number(recordsPerSecond.rounded())),
         ]
+        if peerMissing { members = [("strategy", .string(strategy)), ("missing", .bool(true))] }
         if let o = okta {
             members += [
                 ("created", .number(String(o.created))), ("updated", .number(String(o.updated))),

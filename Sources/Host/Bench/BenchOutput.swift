@@ -29,10 +29,18 @@ struct BenchOutput {
         text += "\n"
         var rows: [[String]] = []
         if scenario == .read {
-            rows.append(["connector", "records", "wall", "CPU", "peak RSS", "records/s"])
+            rows.append(["reader", "records", "wall", "CPU", "peak RSS", "records/s", "CPU ÷ connector's"])
+            var connectorCPU = 0.0
             for m in results {
+                if m.peerMissing {
+                    rows.append([m.strategy, "not installed", "", "", "", "", ""])
+                    continue
+                }
+                let isPeer = m.strategy.hasPrefix("python")
+                if !isPeer { connectorCPU = m.cpuSeconds }
                 rows.append([m.strategy, Self.grouped(m.records), Self.seconds(m.wallSeconds), Self.seconds(m.cpuSeconds),
-                             Self.mebibytes(m.peakRSSBytes), Self.grouped(Int(m.recordsPerSecond))])
+                             isPeer ? "" : Self.mebibytes(m.peakRSSBytes), Self.grouped(Int(m.recordsPerSecond)),
+                             isPeer && connectorCPU > 0 ? String(format: "%.2f×", m.cpuSeconds / connectorCPU) : ""])
             }
         } else {
             rows.append(["phase", "way", "wall", "CPU", "peak RSS", "records/s", "requests", "floor", "packing", "sessions",

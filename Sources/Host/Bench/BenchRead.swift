@@ -2,7 +2,8 @@ import Foundation
 import XaasJSON
 
 /// The `read` scenario: the CSV and LDIF connectors alone (the real `.so` through the plugin loader),
-/// every record reaching the host as decoded pages, nothing printed.
+/// every record reaching the host as decoded pages, nothing printed; each beside its Python peer reading the
+/// same file (``BenchPeer``), so the table shows the ratio.
 struct BenchRead {
     var settings: BenchEnvironment.Settings
     var progress: (String) -> Void
@@ -24,9 +25,17 @@ struct BenchRead {
         var ldifMembers: [(String, JSONValue)] = [("path", .string(ldif.path)), ("externalId", .string("entryUUID"))]
         if settings.groups == 0 { ldifMembers.append(("groups", .bool(false))) }
         var results: [BenchMeasurement] = []
-        for (connector, json) in [("csv", csvSettings), ("ldif", JSONValue.object(ldifMembers))] {
+        for (connector, json, file) in [("csv", csvSettings, csv), ("ldif", JSONValue.object(ldifMembers), ldif)] {
             progress("read: \(connector)")
             results.append(try await measure(connector: connector, settingsJSON: json.serialized))
+            progress("read: \(BenchPeer.name(connector))")
+            var peer = BenchMeasurement(strategy: BenchPeer.name(connector), phase: "read")
+            if let figures = BenchPeer.measure(connector, file: file) {
+                (peer.records, peer.wallSeconds, peer.cpuSeconds) = figures
+            } else {
+                peer.peerMissing = true
+            }
+            results.append(peer)
         }
         return results
     }
