@@ -101,6 +101,7 @@ private final class FlowReader {
     private var cursor: String?
     private var finished = false
     private var batcher: BulkBatcher
+    private var ready: [BulkBody] = []
 
     init(job: SyncEngine.Job, operation: BulkOperation) {
         self.job = job
@@ -108,17 +109,17 @@ private final class FlowReader {
         batcher = BulkBatcher(operation: operation, maxEntities: WorkflowsStrategy.entitiesPerRequest)
     }
 
-    /// Up to `requests` full bodies (the last one of the flow may be partial); empty at the end.
+    /// Up to `requests` full bodies (the last one of the flow may be partial); empty at the end. A page
+    /// may fill more bodies than asked for: the rest wait in `ready` for the next call.
     func next(requests: Int) throws -> [BulkBody] {
-        var bodies: [BulkBody] = []
-        while bodies.count < requests, !finished {
+        while ready.count < requests, !finished {
             if source == nil { source = try job.openSource() }
             let page = try source!.readPage(cursor: cursor, checkpoint: nil, pageSizeHint: job.pageSize)
             for record in page.records where record.kind == .user && (job.rules.filter?(record) ?? true) {
                 let wanted: Bool = operation == .upsertUsers ? record.status == .active : record.status != .active
                 guard wanted else { continue }
                 if !append(record) {
-                    if let body = batcher.finish() { bodies.append(body) }
+                    if let body = batcher.finish() { ready.append(body) }
                     _ = append(record)
                 }
             }
@@ -126,10 +127,12 @@ private final class FlowReader {
             if cursor == nil {
                 finished = true
                 source = nil
-                if let body = batcher.finish() { bodies.append(body) }
+                if let body = batcher.finish() { ready.append(body) }
             }
         }
-        return bodies
+        let chunk = Array(ready.prefix(requests))
+        ready.removeFirst(chunk.count)
+        return chunk
     }
 
     private func append(_ record: SourceRecord) -> Bool {
