@@ -18,7 +18,7 @@ public enum CommandLineTool {
     }
 
     /// Every command, in help order. Each area declares its own list in its own file.
-    static let commands: [Command] = syncCommands + serveCommands + configCommands + oktaCommands + pluginCommands + emulatorCommands + [
+    static let commands: [Command] = syncCommands + serveCommands + configCommands + oktaCommands + pluginCommands + emulatorCommands + benchCommands + [
         Command(["version"], "print the xaas version") { _ in
             print("xaas \(XaasVersion.current)")
             return 0

@@ -72,11 +72,11 @@ extension StateStore {
         }
     }
 
-    /// Marks session `id` as triggered (start-import accepted).
-    public func recordSessionTriggered(_ id: String) throws {
+    /// Marks session `id` as triggered (start-import accepted) at `time` (epoch seconds).
+    public func recordSessionTriggered(_ id: String, at time: Double = Date().timeIntervalSince1970) throws {
         try withDatabase { db in
             try db.run("UPDATE sessions SET state='triggered', triggered_at=? WHERE tenant=? AND source=? AND id=?",
-                       [.double(Date().timeIntervalSince1970), .text(tenant), .text(source), .text(id)])
+                       [.double(time), .text(tenant), .text(source), .text(id)])
         }
     }
 

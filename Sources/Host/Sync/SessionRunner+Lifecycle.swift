@@ -7,7 +7,7 @@ extension SessionRunner {
     /// own 5-minute rule, e.g. after a trigger we did not record) is waited out too, within bounds.
     func createSession() async throws -> ImportSession {
         if let last = try store.lastTriggeredAt() {
-            let remaining = last + options.cooldownSeconds - Date().timeIntervalSince1970
+            let remaining = last + options.cooldownSeconds - now()
             if remaining > 0 {
                 progress?.coolingDown()
                 log("waiting \(Int(remaining.rounded(.up))) s: Okta allows a new import session \(Int(options.cooldownSeconds)) s after the last trigger")
@@ -16,7 +16,7 @@ extension SessionRunner {
         }
         var waited = 0.0
         while true {
-            try store.markSessionCreatePending(at: Date().timeIntervalSince1970)
+            try store.markSessionCreatePending(at: now())
             do {
                 Failpoint.pass("before-create-session")
                 let created = try await target.createSession()
@@ -49,7 +49,7 @@ extension SessionRunner {
             throw error
         }
         Failpoint.pass("after-trigger")
-        try store.recordSessionTriggered(id)
+        try store.recordSessionTriggered(id, at: now())
         progress?.triggered()
         defer { progress?.sessionFinished() }
         if triggered.status == .completed {

@@ -41,6 +41,9 @@ public final class SessionRunner {
     let options: Options
     let sleep: @Sendable (Double) async -> Void
     let log: @Sendable (String) -> Void
+    /// Now, in epoch seconds: the cool-down and the journal's trigger times are measured on it (injectable so
+    /// `xaas bench` runs on a virtual clock shared with the emulator).
+    public var now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
     public internal(set) var result = Result()
     /// Told about requests, sessions and waits when set (progress display).
     public var progress: ProgressTracker?

@@ -51,6 +51,8 @@ public struct SyncEngine {
     public var log: @Sendable (String) -> Void = { _ in }
     /// Receives the run's progress (phase, counts, ETA) when set.
     public var progress: ProgressTracker?
+    /// Now, in epoch seconds, for the session runner's cool-down (injectable with ``sleep`` for a virtual clock).
+    public var now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
 
     public init(options: Options) { self.options = options }
 
@@ -84,6 +86,7 @@ public struct SyncEngine {
                 SessionRunner(target: $0, store: opened, options: options.session, sleep: sleep, log: log)
             }
             runner?.progress = progress
+            runner?.now = now
             if !options.dryRun {
                 guard let runner else { throw SyncError("no Okta target configured") }
                 try await runner.recover()

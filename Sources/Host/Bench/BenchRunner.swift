@@ -1,0 +1,123 @@
+import Foundation
+
+/// A `xaas bench` scenario.
+enum BenchScenario: String, CaseIterable, Sendable {
+    case read, initial, nochange, delta
+    case oktaTime = "okta-time"
+}
+
+/// Whose way of syncing is measured: xaas alone, or xaas and the Okta Workflows templates side by side.
+enum BenchStrategy: String, Sendable {
+    case xaas, workflows
+}
+
+/// Runs one scenario and returns its measured phases.
+///
+/// Every sync scenario runs the real pipeline (the CSV connector `.so` through the plugin loader, the sync
+/// engine, the Okta client and the org's rate limiter) against the in-process emulator under Okta's
+/// limits, on the virtual clock; runs that are only setup (the initial load before `nochange`/`delta`)
+/// are not reported. Each run starts an hour of virtual time after the previous one (a scheduled run:
+/// earlier cool-downs and rate windows are over).
+struct BenchRunner {
+    var settings: BenchEnvironment.Settings
+    var strategy = BenchStrategy.xaas
+    var progress: (String) -> Void = { _ in }
+
+    static let gapBetweenRuns = 3600.0
+
+    private struct Phase {
+        var name: String
+        var measured: Bool
+        var changed: Bool
+    }
+
+    func run(_ scenario: BenchScenario) async throws -> [BenchMeasurement] {
+        if scenario == .read { return try await BenchRead(settings: settings, progress: progress).run() }
+        let phases: [Phase] = switch scenario {
+        case .initial: [Phase(name: "initial", measured: true, changed: false)]
+        case .nochange: [Phase(name: "initial", measured: false, changed: false),
+                         Phase(name: "nochange", measured: true, changed: false)]
+        case .delta: [Phase(name: "initial", measured: false, changed: false),
+                      Phase(name: "delta", measured: true, changed: true)]
+        case .oktaTime, .read: [Phase(name: "initial", measured: true, changed: false),
+                                Phase(name: "nochange", measured: true, changed: false),
+                                Phase(name: "delta", measured: true, changed: true)]
+        }
+        let environment = try BenchEnvironment(settings: settings)
+        defer { environment.stop() }
+        progress("generating \(settings.users) users")
+        try BenchData.writeCSV(to: environment.csvURL, users: settings.users)
+        var results: [BenchMeasurement] = []
+        for phase in phases {
+            if phase.changed {
+                progress("changing \(settings.changeRate * 100)% of the users")
+                try BenchData.writeCSV(to: environment.csvURL, users: settings.users, changeRate: settings.changeRate)
+            }
+            environment.clock.advance(by: Self.gapBetweenRuns)
+            progress("\(phase.name): xaas\(phase.measured ? "" : " (setup, not reported)")")
+            let xaas = try await measureXaas(environment, phase: phase.name)
+            if phase.measured { results.append(xaas) }
+            if phase.measured, strategy == .workflows {
+                environment.clock.advance(by: Self.gapBetweenRuns)
+                progress("\(phase.name): the Workflows way")
+                results.append(try await measureWorkflows(environment, phase: phase.name))
+            }
+        }
+        return results
+    }
+
+    private func measureXaas(_ environment: BenchEnvironment, phase: String) async throws -> BenchMeasurement {
+        var m = BenchMeasurement(strategy: BenchStrategy.xaas.rawValue, phase: phase, records: settings.users)
+        let report = try await measure(environment, into: &m) { try await environment.syncWithXaas() }
+        guard report.status == .ok else {
+            throw SyncError("the xaas run (\(phase)) ended \(report.status.rawValue): \(report.error ?? "no detail")")
+        }
+        m.okta!.created = report.created
+        m.okta!.updated = report.updated
+        m.okta!.deactivated = report.deactivated
+        m.okta!.unchanged = report.unchanged
+        m.okta!.requestFloor = BenchMeasurement.Okta.requests(report.created + report.updated)
+            + BenchMeasurement.Okta.requests(report.deactivated)
+        m.okta!.sessionFloor = BenchMeasurement.Okta.sessions(m.okta!.requestFloor)
+        finishFloor(&m)
+        return m
+    }
+
+    private func measureWorkflows(_ environment: BenchEnvironment, phase: String) async throws -> BenchMeasurement {
+        var m = BenchMeasurement(strategy: BenchStrategy.workflows.rawValue, phase: phase, records: settings.users * 2)
+        let outcome = try await measure(environment, into: &m) { try await WorkflowsStrategy(environment: environment).run() }
+        m.okta!.created = outcome.upserted
+        m.okta!.deactivated = outcome.deleted
+        let upserts = BenchMeasurement.Okta.requests(outcome.upserted), deletes = BenchMeasurement.Okta.requests(outcome.deleted)
+        m.okta!.requestFloor = upserts + deletes
+        m.okta!.sessionFloor = BenchMeasurement.Okta.sessions(upserts) + BenchMeasurement.Okta.sessions(deletes)
+        finishFloor(&m)
+        return m
+    }
+
+    private func finishFloor(_ m: inout BenchMeasurement) {
+        m.okta!.oktaFloorSeconds = BenchMeasurement.Okta.floorSeconds(
+            requests: m.okta!.requestFloor, sessions: m.okta!.sessionFloor, budgetPerMinute: settings.budget)
+    }
+
+    /// Runs `body`, filling wall, CPU, peak RSS, what went over the wire and the virtual time it took.
+    private func measure<T>(_ environment: BenchEnvironment, into m: inout BenchMeasurement,
+                            _ body: () async throws -> T) async throws -> T {
+        _ = environment.transport.reset()
+        ResourceUsage.resetPeak()
+        let cpu = ResourceUsage.now().cpuSeconds, wall = Date(), virtual = environment.clock.now()
+        let result = try await body()
+        m.wallSeconds = Date().timeIntervalSince(wall)
+        m.cpuSeconds = ResourceUsage.now().cpuSeconds - cpu
+        m.peakRSSBytes = ResourceUsage.peakRSSBytes()
+        let sent = environment.transport.reset()
+        var okta = BenchMeasurement.Okta()
+        okta.oktaSeconds = environment.clock.now() - virtual
+        okta.bulkRequests = sent.bulkRequests
+        okta.sessions = sent.sessionsCreated
+        okta.bytesSent = sent.bytesSent
+        okta.rateLimited = sent.rateLimited
+        m.okta = okta
+        return result
+    }
+}
