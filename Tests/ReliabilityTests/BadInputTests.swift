@@ -70,7 +70,7 @@ struct BadInputTests {
         #expect(try f.deprovisioned().isEmpty, "deactivated after bad input")
     }
 
-    @Test(.disabled("needs defect 2 fix from branch defects: a read error on the first page is reported as an empty source (exit 3)")) func csvTruncatedInsideAQuotedField() throws {
+    @Test func csvTruncatedInsideAQuotedField() throws {
         var text = Self.csv(50)
         text += "emp-51,\"Ann"
         try expectCSVError(Array(text.utf8), naming: ["line 52"])
@@ -82,19 +82,19 @@ struct BadInputTests {
         try expectCSVError(Array(text.utf8), naming: ["line 3002"], rows: 3000)
     }
 
-    @Test(.disabled("needs defect 2 fix from branch defects: a read error on the first page is reported as an empty source (exit 3)")) func csvInvalidUTF8InAField() throws {
+    @Test func csvInvalidUTF8InAField() throws {
         var bytes = Array(Self.csv(50).utf8)
         let at = bytes.firstIndex(of: UInt8(ascii: "A"))!  // first data row's first name
         bytes.insert(contentsOf: [0xC3, 0x28, 0xFF], at: at)
         try expectCSVError(bytes, naming: ["line 2"])
     }
 
-    @Test(.disabled("needs defect 2 fix from branch defects: a read error on the first page is reported as an empty source (exit 3)")) func csvWrongDelimiter() throws {
+    @Test func csvWrongDelimiter() throws {
         let text = Self.csv(50).replacingOccurrences(of: ",", with: ";")
         try expectCSVError(Array(text.utf8), naming: ["id"])
     }
 
-    @Test(.disabled("needs defect 2 fix from branch defects: a read error on the first page is reported as an empty source (exit 3)")) func csvHundredMegabyteLine() throws {
+    @Test func csvHundredMegabyteLine() throws {
         var bytes = Array(Self.csv(50).utf8)
         bytes += Array("emp-51,".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 100 << 20) + Array(",L,x@example.com\n".utf8)
         try expectCSVError(bytes, naming: ["line 52"])
@@ -111,7 +111,7 @@ struct BadInputTests {
         #expect(try f.users()["emp-7"]?.profile["email"] == "user7@example.com", "the first occurrence wins")
     }
 
-    @Test(.disabled("needs defect 2 fix from branch defects: a read error on the first page is reported as an empty source (exit 3)")) func csvMissingExternalIdColumn() throws {
+    @Test func csvMissingExternalIdColumn() throws {
         try expectCSVError(Array(Self.csv(50, header: "key,first,last,email").utf8), naming: ["id"])
     }
 
@@ -123,7 +123,7 @@ struct BadInputTests {
         #expect(try f.deprovisioned().isEmpty)
     }
 
-    @Test(.disabled("needs defect 2 fix from branch defects: a read error on the first page is reported as an empty source (exit 3)")) func csvMissingFile() throws {
+    @Test func csvMissingFile() throws {
         let f = try Self.csvFixture()
         try FileManager.default.removeItem(at: f.configDir.appendingPathComponent("acme/users.csv"))
         let (status, text) = try f.failingSync()
@@ -131,7 +131,7 @@ struct BadInputTests {
         #expect(try f.deprovisioned().isEmpty)
     }
 
-    @Test(.disabled("needs defect 4 fix from branch defects: a mapping from an attribute no record has runs ok, exit 0"))
+    @Test
     func csvMissingRequiredMappingAttribute() throws {
         let f = try Fixture(connector: "csv", settings: #"{"path": "users.csv", "externalId": "id"}"#,
                             mapping: #"{"userName": "${mail}", "email": "${mail}", "firstName": "${first}", "lastName": "${last}"}"#)
@@ -176,7 +176,7 @@ struct BadInputTests {
         return f
     }
 
-    @Test(.disabled("needs defect 2 fix from branch defects: a read error on the first page is reported as an empty source (exit 3)"),
+    @Test(
           arguments: [
         ("bad base64", "dn: uid=x,dc=example,dc=com\nobjectClass: inetOrgPerson\nuid:: !!!notbase64\n", "line"),
         ("a TAB continuation", "dn: uid=x,dc=example,dc=com\nobjectClass: inetOrgPerson\n\tuid: x\n", "line"),
@@ -190,7 +190,7 @@ struct BadInputTests {
         #expect(try f.deprovisioned().isEmpty)
     }
 
-    @Test(.disabled("needs defect 2 fix from branch defects: a read error on the first page is reported as an empty source (exit 3)")) func ldifParseErrorAfterValidRecords() throws {
+    @Test func ldifParseErrorAfterValidRecords() throws {
         let f = try Self.ldifFixture()
         try f.writeBytes("people.ldif", Array((Self.ldif(40) + "\ndn: uid=z,dc=example,dc=com\nobjectClass: inetOrgPerson\nuid:: @@@\n").utf8))
         let (status, out) = try f.failingSync()
