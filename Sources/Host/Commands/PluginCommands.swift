@@ -92,6 +92,7 @@ enum PluginCommands {
                 return 1
             }
             print("plugin \(plugin.name) \(plugin.version): ABI \(plugin.abiVersion), runtime \(plugin.runtime), \(plugin.path)")
+            if let note = plugin.abiNote { print("note: \(note)") }
             guard let settingsPath else { return 0 }
             let settingsText: String
             let settings: JSONValue

@@ -34,6 +34,8 @@ public final class PluginInstance: @unchecked Sendable {
     private let errorBuffer: ErrorBuffer
     private let services: UnsafeMutablePointer<xaas_host_services>
     private let context: HostServicesContext
+    /// Turns C pages into ``SourcePage``s; used only while holding `serial`.
+    private let decoder: PageDecoder
 
     /// Opens an instance with `settingsJSON` (a UTF-8 JSON object). `log` receives every message the
     /// plugin logs, from any thread.
@@ -66,6 +68,7 @@ public final class PluginInstance: @unchecked Sendable {
         self.services = services
         self.context = context
         self.errorBuffer = errorBuffer
+        self.decoder = PageDecoder(plugin: plugin.name, abiMinor: plugin.abiMinor)
     }
 
     deinit {
@@ -90,7 +93,7 @@ public final class PluginInstance: @unchecked Sendable {
     public func readPage(cursor: String?, checkpoint: String?, pageSizeHint: Int) throws(PluginError) -> SourcePage {
         try serial.withLock { _ throws(PluginError) -> SourcePage in
             errorBuffer.reset()
-            var page = xaas_page()
+            var page = xaas_page()  // zero-filled: fields a plugin does not know stay 0
             page.struct_size = MemoryLayout<xaas_page>.size
             let readPage = plugin.ops.read_page!
             let status = withOptionalCString(cursor) { cursorPointer in
@@ -105,7 +108,7 @@ public final class PluginInstance: @unchecked Sendable {
                 throw errorBuffer.failure(status, operation: "read_page", plugin: plugin.name)
             }
             defer { plugin.ops.release_page!(handle, &page) }
-            return try PageDecoder.decode(page, plugin: plugin.name)
+            return try decoder.decode(page)
         }
     }
 
