@@ -8,7 +8,7 @@ import PluginKit
 final class CSVSession {
     private let fd: Int32
     private let reader: CSVReader
-    private let header: CSVHeader
+    private var header: CSVHeader
     private let options: CSVOptions
     private let identity: FileIdentity
     private var row = CSVRow()
@@ -65,27 +65,30 @@ final class CSVSession {
     /// Where the next row starts.
     var cursor: CSVCursor { CSVCursor(offset: reader.offset, line: reader.line, identity: identity) }
 
-    /// Reads up to `size` rows (records plus skipped rows) into a page.
+    /// Reads up to `size` rows (records plus skipped rows) into a page laid out straight in C memory.
+    /// Cancellation is polled every 256 rows.
     func readPage(size: Int, isCancelled: () -> Bool) throws -> Page {
         try checkUnchanged()
-        var records: [Record] = []
-        records.reserveCapacity(min(size, 10_000))
+        let page = PageBuilder(expectedRecords: min(size, 10_000), attributesPerRecord: header.names.count)
+        let names = header.names.map { page.string($0) }
         var skipped = 0
         var notes: [String] = []
         var ended = false
-        while records.count + skipped < size {
-            if isCancelled() { throw ConnectorError.cancelled("CSV read of \(options.path) cancelled") }
+        var rows = 0
+        while page.recordCount + skipped < size {
+            if rows & 255 == 0, isCancelled() { throw ConnectorError.cancelled("CSV read of \(options.path) cancelled") }
+            rows += 1
             guard try reader.nextRow(into: &row) else { ended = true; break }
             if row.isBlank { continue }
             do {
-                records.append(try header.record(from: row, file: options.path))
+                try header.append(row, names: names, to: page, file: options.path)
             } catch {
                 guard options.onBadRow == .skip else { throw ConnectorError.sourceData(error.message) }
                 skipped += 1
                 notes.append(error.message + " (row skipped)")
             }
         }
-        return Page(records: records, nextCursor: ended ? nil : cursor.text, skippedCount: skipped, notes: notes)
+        return Page(builder: page, nextCursor: ended ? nil : cursor.text, skippedCount: skipped, notes: notes)
     }
 
     /// Fails when the file at `path` is no longer the one this read started on.

@@ -160,4 +160,15 @@ public struct PageString: @unchecked Sendable {
 
     /// The empty string.
     public static let empty = PageString(xaas_str(ptr: nil, len: 0))
+
+    /// Its byte count.
+    public var count: Int { value.len }
+
+    /// The `count` bytes starting `offset` bytes in (both within this string).
+    @inline(__always)
+    public func slice(_ offset: Int, _ count: Int) -> PageString {
+        precondition(offset >= 0 && count >= 0 && offset + count <= value.len, "PageString.slice out of range")
+        guard count > 0, let ptr = value.ptr else { return .empty }
+        return PageString(xaas_str(ptr: ptr + offset, len: count))
+    }
 }
