@@ -131,25 +131,22 @@ public final class PageBuilder: @unchecked Sendable {
     }
 
     private func growRecords() {
-        let capacity = recordCapacity * 2
-        let moved = UnsafeMutablePointer<xaas_record>.allocate(capacity: capacity)
-        moved.moveInitialize(from: records, count: recordCount)
-        records.deallocate()
-        records = moved
-        let firsts = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
-        firsts.moveInitialize(from: firstAttribute, count: recordCount)
-        firstAttribute.deallocate()
-        firstAttribute = firsts
-        recordCapacity = capacity
+        records = Self.moved(records, count: recordCount, to: recordCapacity * 2)
+        firstAttribute = Self.moved(firstAttribute, count: recordCount, to: recordCapacity * 2)
+        recordCapacity *= 2
     }
 
     private func growAttributes() {
-        let capacity = attributeCapacity * 2
-        let moved = UnsafeMutablePointer<xaas_attribute>.allocate(capacity: capacity)
-        moved.moveInitialize(from: attributes, count: attributeCount)
-        attributes.deallocate()
-        attributes = moved
-        attributeCapacity = capacity
+        attributes = Self.moved(attributes, count: attributeCount, to: attributeCapacity * 2)
+        attributeCapacity *= 2
+    }
+
+    /// `count` elements moved from `old` (freed) into new memory for `capacity`.
+    private static func moved<T>(_ old: UnsafeMutablePointer<T>, count: Int, to capacity: Int) -> UnsafeMutablePointer<T> {
+        let fresh = UnsafeMutablePointer<T>.allocate(capacity: capacity)
+        fresh.moveInitialize(from: old, count: count)
+        old.deallocate()
+        return fresh
     }
 }
 
