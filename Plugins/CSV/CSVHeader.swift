@@ -92,7 +92,7 @@ struct CSVHeader {
 
     /// Throws the row's first problem, in column order: structure, field count, invalid UTF-8, empty externalId.
     private func check(_ row: CSVRow, file: String) throws(RowError) {
-        let at = "\(file) line \(row.line)"
+        var at: String { "\(file) line \(row.line)" }  // built only for a message
         if let problem = row.problem { throw RowError(message: "\(at): \(problem)") }
         guard row.fieldCount == names.count else {
             let detail = row.fieldCount < names.count

@@ -15,12 +15,12 @@ import TestSupport
 struct CSVReadBenchmark {
     static let dictReader = #"""
     import csv, sys, time
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     n = 0
     with open(sys.argv[1], newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             n += 1
-    print(n, time.perf_counter() - start)
+    print(n, time.perf_counter() - start, time.process_time() - cpu)
     """#
 
     /// The workshop-shaped 7-column users file of scripts/bench-sync.sh.
@@ -44,11 +44,11 @@ struct CSVReadBenchmark {
         let python = try #require(TestSupport.python(with: ["csv"]))
         let plugin = try PluginRegistry.load(path: TestSupport.connectorLibrary("CSVConnector").path)
         let settings = #"{"path": "\#(file.path)", "externalId": "id", "status": {"attribute": "active"}}"#
-        var xaas: [Double] = []
-        var peer: [Double] = []
+        var xaas: [PeerBenchmark.Timing] = []
+        var peer: [PeerBenchmark.Timing] = []
         for _ in 0 ..< runs {
             var records = 0
-            xaas.append(try PeerBenchmark.seconds {
+            xaas.append(try PeerBenchmark.measure {
                 let instance = try PluginInstance(plugin: plugin, settingsJSON: settings)
                 var cursor: String? = nil
                 repeat {
@@ -58,9 +58,9 @@ struct CSVReadBenchmark {
                 } while cursor != nil
             })
             #expect(records == rows)
-            let (count, seconds) = try PeerBenchmark.python(python, Self.dictReader, [file.path])
+            let (count, timing) = try PeerBenchmark.python(python, Self.dictReader, [file.path])
             #expect(count == rows)
-            peer.append(seconds)
+            peer.append(timing)
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
         print("CSV file: \(rows) rows, 7 columns, \(size / 1_000_000) MB")

@@ -17,12 +17,27 @@ public enum PeerBenchmark {
             .joined(separator: " / ")
     }
 
-    /// Seconds `body` took (monotonic clock).
-    public static func seconds(_ body: () throws -> Void) rethrows -> Double {
+    /// Wall and CPU time of one run, in seconds.
+    public struct Timing {
+        public var wall: Double
+        public var cpu: Double
+    }
+
+    /// The wall time and this thread's CPU time `body` took. On a loaded machine the CPU time is the
+    /// steadier figure (the wall time includes waiting for a core).
+    public static func measure(_ body: () throws -> Void) rethrows -> Timing {
         let start = ContinuousClock.now
+        let cpuStart = threadCPU()
         try body()
+        let cpu = threadCPU() - cpuStart
         let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        return Timing(wall: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18, cpu: cpu)
+    }
+
+    private static func threadCPU() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     /// The median of `values`.
@@ -31,27 +46,26 @@ public enum PeerBenchmark {
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
-    /// Runs `script` with `python` and the given arguments; the script prints "<count> <seconds>"
-    /// (timed inside Python, so interpreter start-up is not counted).
-    public static func python(_ python: URL, _ script: String, _ arguments: [String]) throws -> (count: Int, seconds: Double) {
+    /// Runs `script` with `python` and the given arguments; the script prints "<count> <wall> <cpu>"
+    /// (`time.perf_counter()` and `time.process_time()` inside Python, so start-up is not counted).
+    public static func python(_ python: URL, _ script: String, _ arguments: [String]) throws -> (count: Int, timing: Timing) {
         let launcher = python.lastPathComponent == "env" ? ["python3"] : []  // TestSupport.python gives /usr/bin/env
         let result = try TestSupport.run(python, launcher + ["-c", script] + arguments)
-        let parts = result.stdout.split(separator: " ")
-        guard result.status == 0, parts.count == 2, let count = Int(parts[0]),
-              let seconds = Double(parts[1].trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        let parts = result.stdout.split(whereSeparator: \.isWhitespace)
+        guard result.status == 0, parts.count == 3, let count = Int(parts[0]), let wall = Double(parts[1]),
+              let cpu = Double(parts[2]) else {
             throw BenchmarkError(message: "python peer failed (\(result.status)): \(result.stderr.prefix(500))")
         }
-        return (count, seconds)
+        return (count, Timing(wall: wall, cpu: cpu))
     }
 
-    /// Prints one result line and returns the ratio peer ÷ xaas (> 1: xaas is faster).
-    @discardableResult
-    public static func report(_ name: String, items: Int, xaas: [Double], peerName: String, peer: [Double]) -> Double {
-        let x = median(xaas), p = median(peer)
-        let ratio = p / x
-        print(String(format: "%@: %d records; xaas median %.3f s (%.0f/s), %@ median %.3f s (%.0f/s); xaas is %.2f× faster; runs %d; load %@",
-                     name, items, x, Double(items) / x, peerName, p, Double(items) / p, ratio, xaas.count, loadAverage))
-        return ratio
+    /// Prints the medians of wall and CPU time and the ratios peer ÷ xaas (> 1: xaas is faster).
+    public static func report(_ name: String, items: Int, xaas: [Timing], peerName: String, peer: [Timing]) {
+        let xw = median(xaas.map(\.wall)), xc = median(xaas.map(\.cpu))
+        let pw = median(peer.map(\.wall)), pc = median(peer.map(\.cpu))
+        print(String(format: "%@: %d records, %d runs; xaas median %.3f s wall / %.3f s CPU (%.0f records per CPU-s); "
+                     + "%@ median %.3f s wall / %.3f s CPU; xaas is %.2f× faster in CPU, %.2f× in wall; load %@",
+                     name, items, xaas.count, xw, xc, Double(items) / xc, peerName, pw, pc, pc / xc, pw / xw, loadAverage))
     }
 
     public struct BenchmarkError: Error, CustomStringConvertible {
