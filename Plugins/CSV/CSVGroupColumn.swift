@@ -19,21 +19,29 @@ struct CSVGroupColumn: Sendable {
         return CSVGroupColumn(column: column, separator: separator)
     }
 
-    /// Appends the group records (first mention in this read) and membership records of `user`.
-    func emit(for user: Record, into records: inout [Record], seen: inout Set<String>) {
+    /// Appends to `page` the group records (first mention in this read) and the membership records of the
+    /// user whose externalId field is `user` and whose group field is `value` (both valid UTF-8: the row
+    /// passed its checks). With a multi-value separator the field splits on it first.
+    func emit(user: ArraySlice<UInt8>, value: ArraySlice<UInt8>, multiValueSeparator: String?,
+              into page: PageBuilder, seen: inout Set<String>) {
+        guard !value.isEmpty else { return }
+        let text = String(decoding: value, as: UTF8.self)
+        let fields = multiValueSeparator.map { text.split(separator: $0).map(String.init) } ?? [text]
         var names: [String] = []
-        for value in user.attributes where value.name == column {
-            for part in value.value.split(separator: separator) {
+        for field in fields {
+            for part in field.split(separator: separator) {
                 let name = String(part).trimmingWhitespace
                 if !name.isEmpty, !names.contains(name) { names.append(name) }
             }
         }
+        guard !names.isEmpty else { return }
+        let member = String(decoding: user, as: UTF8.self)
         for name in names {
             if seen.insert(name).inserted {
-                records.append(Record(kind: .group, externalId: name, status: .active, attributes: [Record.Attribute("name", name)]))
+                page.append(Record(kind: .group, externalId: name, status: .active, attributes: [Record.Attribute("name", name)]))
             }
-            records.append(Record(kind: .membership, externalId: name, status: .active,
-                                  attributes: [Record.Attribute("member", user.externalId)]))
+            page.append(Record(kind: .membership, externalId: name, status: .active,
+                               attributes: [Record.Attribute("member", member)]))
         }
     }
 }

@@ -14,6 +14,8 @@ struct CSVHeader {
     /// The column the status rule reads, when there is a rule.
     let statusIndex: Int?
     let options: CSVOptions
+    /// The last status field's bytes and the status they gave.
+    private var statusCache: (bytes: [UInt8], status: Record.Status)?
 
     /// Validates the header `row` (line `row.line` of `file`).
     init(row: CSVRow, options: CSVOptions, file: String) throws {
@@ -65,9 +67,35 @@ struct CSVHeader {
         var message: String
     }
 
-    /// Builds the record for data `row` of `file`, or throws ``RowError``.
-    func record(from row: CSVRow, file: String) throws(RowError) -> Record {
-        let at = "\(file) line \(row.line)"
+    /// Lays out the record for data `row` of `file` in `page` (attribute names from `names`, one per
+    /// column), or throws ``RowError`` and adds nothing. The row's bytes are copied into the page once;
+    /// every value points into that copy.
+    mutating func append(_ row: CSVRow, names pageNames: [PageString], to page: PageBuilder, file: String) throws(RowError) {
+        try check(row, file: file)
+        let copy = row.bytes.withUnsafeBytes { page.string($0) }
+        var externalId = PageString.empty
+        for i in 0..<names.count {
+            let start = row.start(i), value = copy.slice(start, row.ends[i] - start)
+            if i == externalIdIndex {
+                externalId = value
+                page.appendAttribute(name: pageNames[i], value: value)
+            } else if let separator = options.multiValueSeparator, value.count > 0 {
+                let parts = String(decoding: row.field(i), as: UTF8.self).split(separator: separator)
+                if parts.isEmpty { page.appendAttribute(name: pageNames[i], value: .empty) }
+                for part in parts { page.appendAttribute(name: pageNames[i], value: page.string(String(part))) }
+            } else {
+                page.appendAttribute(name: pageNames[i], value: value)
+            }
+        }
+        if options.positions {
+            page.appendAttribute(name: page.string("xaas.position"), value: page.string("\(file) line \(row.line)"))
+        }
+        page.endRecord(kind: .user, externalId: externalId, status: status(of: row))
+    }
+
+    /// Throws the row's first problem, in column order: structure, field count, invalid UTF-8, empty externalId.
+    private func check(_ row: CSVRow, file: String) throws(RowError) {
+        var at: String { "\(file) line \(row.line)" }  // built only for a message
         if let problem = row.problem { throw RowError(message: "\(at): \(problem)") }
         guard row.fieldCount == names.count else {
             let detail = row.fieldCount < names.count
@@ -75,35 +103,25 @@ struct CSVHeader {
                 : "extra values in column \(names.count + 1) and after"
             throw RowError(message: "\(at): the row has \(row.fieldCount) fields but the header has \(names.count) (\(detail))")
         }
-        var attributes: [Record.Attribute] = []
-        attributes.reserveCapacity(names.count)
-        var externalId = ""
-        var statusValue: String?
+        let ascii = row.isASCII
         for i in 0..<names.count {
-            guard let value = Self.decode(row.field(i)) else {
+            if !ascii, Self.decode(row.field(i)) == nil {
                 throw RowError(message: "\(at), column \(i + 1) (\"\(names[i])\"): the value is not valid UTF-8")
             }
-            if i == statusIndex { statusValue = value }
-            if i == externalIdIndex {
-                guard !value.isEmpty else {
-                    throw RowError(message: "\(at), column \(i + 1) (\"\(names[i])\"): the externalId is empty")
-                }
-                externalId = value
-                attributes.append(Record.Attribute(names[i], value))
-            } else if let separator = options.multiValueSeparator, !value.isEmpty {
-                let parts = value.split(separator: separator)
-                if parts.isEmpty {
-                    attributes.append(Record.Attribute(names[i], ""))
-                } else {
-                    for part in parts { attributes.append(Record.Attribute(names[i], String(part))) }
-                }
-            } else {
-                attributes.append(Record.Attribute(names[i], value))
+            if i == externalIdIndex, row.field(i).isEmpty {
+                throw RowError(message: "\(at), column \(i + 1) (\"\(names[i])\"): the externalId is empty")
             }
         }
-        let status = options.status.map { $0.status(forValue: firstValue(statusValue)) } ?? .active
-        if options.positions { attributes.append(Record.Attribute("xaas.position", at)) }
-        return Record(kind: .user, externalId: externalId, status: status, attributes: attributes)
+    }
+
+    /// The row's status under the status rule; the last answer is reused while the field's bytes repeat.
+    private mutating func status(of row: CSVRow) -> Record.Status {
+        guard let rule = options.status, let index = statusIndex else { return .active }
+        let field = row.field(index)
+        if let cached = statusCache, cached.bytes.elementsEqual(field) { return cached.status }
+        let status = rule.status(forValue: firstValue(String(decoding: field, as: UTF8.self)))
+        statusCache = (Array(field), status)
+        return status
     }
 
     /// `bytes` as a String when they are valid UTF-8, else nil. (Faster than the generic

@@ -20,9 +20,23 @@ struct CSVRow {
     /// The number of fields.
     var fieldCount: Int { ends.count }
 
+    /// Where field `i` starts in ``bytes``.
+    @inline(__always)
+    func start(_ i: Int) -> Int { i == 0 ? 0 : ends[i - 1] }
+
     /// The bytes of field `i`.
     func field(_ i: Int) -> ArraySlice<UInt8> {
-        bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]]
+        bytes[start(i)..<ends[i]]
+    }
+
+    /// Whether every byte of the row is ASCII (then every field is valid UTF-8); eight bytes at a time.
+    var isASCII: Bool {
+        bytes.withUnsafeBytes { raw in
+            var i = 0, acc: UInt64 = 0
+            while i + 8 <= raw.count { acc |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self); i += 8 }
+            while i < raw.count { acc |= UInt64(raw[i]); i += 1 }
+            return acc & 0x8080_8080_8080_8080 == 0
+        }
     }
 
     /// Forgets the previous row, keeping the storage.

@@ -8,12 +8,14 @@ import PluginKit
 final class CSVSession {
     private let fd: Int32
     private let reader: CSVReader
-    private let header: CSVHeader
+    private var header: CSVHeader
     private let options: CSVOptions
     private let identity: FileIdentity
     private var row = CSVRow()
     /// Group names already yielded in this read (with `settings.groups`).
     private var groupsSeen = Set<String>()
+    /// The index of `settings.groups.column`, when groups are read.
+    private let groupColumn: Int?
 
     /// Opens the file, reads and checks its header, and positions at `resume` (or the first row).
     init(options: CSVOptions, resume: CSVCursor?) throws {
@@ -41,8 +43,10 @@ final class CSVSession {
                         + "so that a truncated export cannot deactivate every user)")
                 }
             } while headerRow.isBlank
-            header = try CSVHeader(row: headerRow, options: options, file: path)
-            if let groups = options.groups, !header.names.contains(groups.column) {
+            let header = try CSVHeader(row: headerRow, options: options, file: path)
+            self.header = header
+            groupColumn = options.groups.flatMap { header.names.firstIndex(of: $0.column) }
+            if let groups = options.groups, groupColumn == nil {
                 throw ConnectorError.config("settings.groups.column: \(path) has no column \"\(groups.column)\" (columns: \(header.names.joined(separator: ", ")))")
             }
             if let resume {
@@ -70,29 +74,34 @@ final class CSVSession {
     /// Where the next row starts.
     var cursor: CSVCursor { CSVCursor(offset: reader.offset, line: reader.line, identity: identity) }
 
-    /// Reads up to `size` rows (records plus skipped rows) into a page.
+    /// Reads up to `size` rows (records plus skipped rows) into a page laid out straight in C memory.
+    /// Cancellation is polled every 256 rows.
     func readPage(size: Int, isCancelled: () -> Bool) throws -> Page {
         try checkUnchanged()
-        var records: [Record] = []
-        records.reserveCapacity(min(size, 10_000))
+        let page = PageBuilder(expectedRecords: min(size, 10_000), attributesPerRecord: header.names.count)
+        let names = header.names.map { page.string($0) }
         var skipped = 0
         var notes: [String] = []
         var ended = false
-        while records.count + skipped < size {
-            if isCancelled() { throw ConnectorError.cancelled("CSV read of \(options.path) cancelled") }
+        var rows = 0
+        while page.recordCount + skipped < size {
+            if rows & 255 == 0, isCancelled() { throw ConnectorError.cancelled("CSV read of \(options.path) cancelled") }
+            rows += 1
             guard try reader.nextRow(into: &row) else { ended = true; break }
             if row.isBlank { continue }
             do {
-                let record = try header.record(from: row, file: options.path)
-                records.append(record)
-                options.groups?.emit(for: record, into: &records, seen: &groupsSeen)
+                try header.append(row, names: names, to: page, file: options.path)
+                if let groups = options.groups, let column = groupColumn {
+                    groups.emit(user: row.field(header.externalIdIndex), value: row.field(column),
+                                multiValueSeparator: options.multiValueSeparator, into: page, seen: &groupsSeen)
+                }
             } catch {
                 guard options.onBadRow == .skip else { throw ConnectorError.sourceData(error.message) }
                 skipped += 1
                 notes.append(error.message + " (row skipped)")
             }
         }
-        return Page(records: records, nextCursor: ended ? nil : cursor.text, skippedCount: skipped, notes: notes)
+        return Page(builder: page, nextCursor: ended ? nil : cursor.text, skippedCount: skipped, notes: notes)
     }
 
     /// Fails when the file at `path` is no longer the one this read started on.

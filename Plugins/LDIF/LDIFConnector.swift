@@ -8,7 +8,9 @@ import Synchronization
 ///
 /// A read makes two streaming passes over the file. Pass 1 emits users and groups and fills a
 /// compact ``DNIndex`` (normalised DN → externalId); pass 2, run only when pass 1 met a group,
-/// emits one membership record per group with member DNs resolved through the index. Memory is one
+/// emits one membership record per group with member DNs resolved through the index. Pass 1 notes
+/// where each record that pass 2 needs (group entries, member changes) starts, so pass 2 jumps from
+/// one to the next instead of parsing every user again. Memory is one
 /// record plus one page plus the index (see ``DNIndex`` for its bound), never the whole file.
 ///
 /// ## Cursors
@@ -40,6 +42,9 @@ final class LDIFConnector: Connector {
     private var index = DNIndex()
     private var indexComplete = false
     private var groupsSeen = 0
+    /// Where each record pass 2 needs starts (file order), and the next one pass 2 has not reached.
+    private var groupPositions: [(offset: UInt64, line: Int)] = []
+    private var nextGroup = 0
     private var sawContent = false
     private var sawChange = false
     private var handedOutCursor: String?
@@ -82,12 +87,14 @@ final class LDIFConnector: Connector {
         var batch = Batch()
         while batch.records.count < request.pageSizeHint {
             if cancelRequested.load(ordering: .relaxed) || host.isCancelled { throw LDIFError(.cancelled, "cancelled") }
+            if phase == .memberships, reader != nil, try !skipToNextGroup() { reader = nil }
             guard let reader else { break }
             guard let record = try reader.next() else {
                 if phase == .users {
                     indexComplete = true
                     if groupsSeen > 0 {
                         phase = .memberships
+                        nextGroup = 0
                         self.reader = try open(offset: 0, line: 1)
                         continue
                     }
@@ -123,6 +130,8 @@ final class LDIFConnector: Connector {
         index = DNIndex()
         indexComplete = false
         groupsSeen = 0
+        groupPositions = []
+        nextGroup = 0
         sawContent = false
         sawChange = false
         phase = .users
@@ -148,9 +157,23 @@ final class LDIFConnector: Connector {
         reader = try open(offset: offset, line: line)
     }
 
+    /// Pass 2: moves the reader to the next record pass 1 noted, unless it is there already; false
+    /// when none is left.
+    private func skipToNextGroup() throws(LDIFError) -> Bool {
+        guard let reader else { return false }
+        let at = reader.position.offset
+        while nextGroup < groupPositions.count, groupPositions[nextGroup].offset < at { nextGroup += 1 }
+        guard nextGroup < groupPositions.count else { return false }
+        let target = groupPositions[nextGroup]
+        if target.offset > at { self.reader = try open(offset: target.offset, line: target.line) }
+        return true
+    }
+
     // MARK: - Pass 1: users and groups
 
     private func usersPass(_ r: LDIFRecord, _ batch: inout Batch) throws(LDIFError) {
+        let groupsBefore = groupsSeen
+        defer { if groupsSeen > groupsBefore { groupPositions.append((r.offset, r.line)) } }
         let isChange = settings.changeRecords ? r.change != nil : (r.change != nil && r.change != .add)
         if isChange, !settings.changeRecords {
             throw LDIFError(.sourceData, "\(r.location(settings.path)): `changetype: \(r.change!.rawValue)` is a change record; set settings.changeRecords to true to read change files")

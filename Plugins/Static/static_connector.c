@@ -14,6 +14,7 @@
  * Ownership: the instance keeps the parsed settings tree; every record, attribute and string of
  * a page points into it (valid until close). A page's next_cursor is malloc'd and freed by
  * release_page through plugin_data.
+ * ABI: reads every host struct by prefix (XAAS_HAS_FIELD) and sets record_stride when the host's page has it.
  * Threading: no global mutable state. Instances are independent; cancel is an atomic flag.
  * Entry point: the only exported symbol (the target builds with -fvisibility=hidden).
  */
@@ -41,7 +42,7 @@ typedef struct static_instance {
 
 /* Writes a message into the host's error buffer, truncating at a UTF-8 boundary; returns status. */
 static xaas_status fail(xaas_error *err, xaas_status status, const char *format, ...) {
-    if (!err || err->struct_size < sizeof(xaas_error) || !err->message || err->capacity == 0) return status;
+    if (!err || !XAAS_HAS_FIELD(err, xaas_error, capacity) || !err->message || err->capacity == 0) return status;
     va_list args;
     va_start(args, format);
     int n = vsnprintf(err->message, err->capacity, format, args);
@@ -211,7 +212,7 @@ static xaas_status static_open(const xaas_plugin_descriptor *self, const xaas_ho
     snprintf(inst->checkpoint, sizeof inst->checkpoint, "static:%zu", inst->record_count);
 done:
     if (status != XAAS_OK) { static_close(inst); return status; }
-    if (services && services->struct_size >= sizeof(xaas_host_services) && services->log) {
+    if (services && XAAS_HAS_FIELD(services, xaas_host_services, log) && services->log) {
         char message[64];
         snprintf(message, sizeof message, "static: serving %zu records", inst->record_count);
         services->log(services->context, XAAS_LOG_DEBUG, message);
@@ -228,13 +229,18 @@ static xaas_status static_check(void *instance, xaas_error *err) {
 static int is_cancelled(static_instance *inst) {
     if (atomic_load(&inst->cancelled)) return 1;
     const xaas_host_services *s = inst->services;
-    return s && s->struct_size >= sizeof(xaas_host_services) && s->is_cancelled && s->is_cancelled(s->context);
+    return s && XAAS_HAS_FIELD(s, xaas_host_services, is_cancelled) && s->is_cancelled && s->is_cancelled(s->context);
 }
 
 static xaas_status static_read_page(void *instance, const xaas_read_request *request, xaas_page *page, xaas_error *err) {
     static_instance *inst = instance;
     if (!inst || !request || !page) return fail(err, XAAS_INVALID_ARGUMENT, "read_page: NULL argument");
-    if (page->struct_size < sizeof(xaas_page)) return fail(err, XAAS_INVALID_ARGUMENT, "read_page: page.struct_size too small");
+    /* Read and write the host's structs by prefix: every 1.0 field is needed, later ones are optional. */
+    if (!XAAS_HAS_FIELD(page, xaas_page, plugin_data) || !XAAS_HAS_FIELD(request, xaas_read_request, page_size_hint))
+        return fail(err, XAAS_INVALID_ARGUMENT, "read_page: page or request is smaller than ABI 1.0");
+    int has_stride = XAAS_HAS_FIELD(page, xaas_page, record_stride);
+    if (!has_stride && sizeof(xaas_record) != XAAS_RECORD_SIZE_1_0)
+        return fail(err, XAAS_UNSUPPORTED, "read_page: this host reads records at the ABI 1.0 stride only");
     if (is_cancelled(inst)) return fail(err, XAAS_CANCELLED, "cancelled");
     size_t offset = 0;
     if (request->cursor) {
@@ -261,6 +267,7 @@ static xaas_status static_read_page(void *instance, const xaas_read_request *req
     page->notes = NULL;
     page->note_count = 0;
     page->plugin_data = cursor;
+    if (has_stride) page->record_stride = sizeof(xaas_record);
     return XAAS_OK;
 }
 
@@ -318,6 +325,6 @@ static const xaas_plugin_descriptor static_descriptor = {
 
 __attribute__((visibility("default")))
 const xaas_plugin_descriptor *xaas_plugin_entry_v1(const xaas_host_info *host) {
-    if (!host || host->struct_size < offsetof(xaas_host_info, abi_minor) || host->abi_major != XAAS_ABI_MAJOR) return NULL;
+    if (!host || !XAAS_HAS_FIELD(host, xaas_host_info, abi_major) || host->abi_major != XAAS_ABI_MAJOR) return NULL;
     return &static_descriptor;
 }

@@ -10,24 +10,32 @@ public struct HostServices: @unchecked Sendable {
         case debug = 0, info = 1, warning = 2, error = 3
     }
 
-    private let services: UnsafePointer<xaas_host_services>?
+    private typealias LogFunction = @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?) -> Void
+    private typealias CancelledFunction = @convention(c) (UnsafeMutableRawPointer?) -> Int32
 
+    private let context: UnsafeMutableRawPointer?
+    private let logFunction: LogFunction?
+    private let cancelledFunction: CancelledFunction?
+
+    /// Reads the services the host's table holds (by prefix: a shorter table lacks the later ones).
     public init(_ services: UnsafePointer<xaas_host_services>?) {
-        self.services = services
+        context = services.flatMap { HostStruct.read($0, \.context) ?? nil }
+        logFunction = services.flatMap { HostStruct.read($0, \.log) ?? nil }
+        cancelledFunction = services.flatMap { HostStruct.read($0, \.is_cancelled) ?? nil }
     }
 
     /// A service table that logs nowhere and is never cancelled (for unit tests of connectors).
     public static let none = HostServices(nil)
 
-    /// Logs one message through the host. Never pass secrets.
+    /// Logs one message through the host (when its services table has `log`). Never pass secrets.
     public func log(_ level: LogLevel, _ message: String) {
-        guard let services, let log = services.pointee.log else { return }
-        message.withCString { log(services.pointee.context, level.rawValue, $0) }
+        guard let logFunction else { return }
+        message.withCString { logFunction(context, level.rawValue, $0) }
     }
 
     /// Whether the host wants the current operation to stop.
     public var isCancelled: Bool {
-        guard let services, let fn = services.pointee.is_cancelled else { return false }
-        return fn(services.pointee.context) != 0
+        guard let cancelledFunction else { return false }
+        return cancelledFunction(context) != 0
     }
 }

@@ -39,12 +39,13 @@ public enum PluginExport {
         return StaticDescriptor(pointer: UnsafePointer(descriptor))
     }
 
-    /// The body of a plugin's `xaas_plugin_entry_v1`: returns `descriptor` when the host speaks ABI 1.
+    /// The body of a plugin's `xaas_plugin_entry_v1`: returns `descriptor` when the host speaks ABI 1
+    /// (any minor: PluginKit reads every host struct by prefix and lays pages out at the 1.0 record
+    /// stride, which every 1.x host reads).
     public static func entry(
         _ host: UnsafePointer<xaas_host_info>?, _ descriptor: StaticDescriptor
     ) -> UnsafePointer<xaas_plugin_descriptor>? {
-        guard let host, host.pointee.struct_size >= MemoryLayout<size_t>.size + 8,
-              host.pointee.abi_major == UInt32(XAAS_ABI_MAJOR) else { return nil }
+        guard let host, HostStruct.read(host, \.abi_major) == UInt32(XAAS_ABI_MAJOR) else { return nil }
         return descriptor.pointer
     }
 
@@ -58,11 +59,11 @@ public enum PluginExport {
     }
 
     static func writeError(_ message: String, retryAfter: UInt32, to err: UnsafeMutablePointer<xaas_error>?) {
-        guard let err, err.pointee.struct_size >= MemoryLayout<xaas_error>.size else { return }
-        err.pointee.retry_after_ms = retryAfter
-        guard let buffer = err.pointee.message, err.pointee.capacity > 0 else { return }
+        guard let err, let capacity = HostStruct.read(err, \.capacity) else { return }
+        if HostStruct.has(err, \.retry_after_ms) { err.pointee.retry_after_ms = retryAfter }
+        guard let buffer = err.pointee.message, capacity > 0 else { return }
         var bytes = Array(message.utf8)
-        let limit = err.pointee.capacity - 1
+        let limit = capacity - 1
         if bytes.count > limit {
             var cut = limit
             while cut > 0, bytes[cut] & 0xC0 == 0x80 { cut -= 1 }  // do not split a UTF-8 sequence
@@ -160,15 +161,15 @@ private func pluginKitReadPage(
     _ raw: UnsafeMutableRawPointer?, _ request: UnsafePointer<xaas_read_request>?,
     _ out: UnsafeMutablePointer<xaas_page>?, _ err: UnsafeMutablePointer<xaas_error>?
 ) -> xaas_status {
-    guard let instance = instance(raw), let request, let out,
-          out.pointee.struct_size >= MemoryLayout<xaas_page>.size else {
+    // Every field of the 1.0 page is needed; record_stride (1.1) is written only when the host has it.
+    guard let instance = instance(raw), let request, let out, HostStruct.has(UnsafePointer(out), \.plugin_data) else {
         PluginExport.writeError("read_page: bad arguments", retryAfter: 0, to: err)
         return XAAS_INVALID_ARGUMENT
     }
     let pageRequest = PageRequest(
-        cursor: request.pointee.cursor.map { String(cString: $0) },
-        checkpoint: request.pointee.checkpoint.map { String(cString: $0) },
-        pageSizeHint: max(1, Int(request.pointee.page_size_hint)))
+        cursor: HostStruct.read(request, \.cursor)?.map { String(cString: $0) },
+        checkpoint: HostStruct.read(request, \.checkpoint)?.map { String(cString: $0) },
+        pageSizeHint: max(1, Int(HostStruct.read(request, \.page_size_hint) ?? 1)))
     do {
         let page = try instance.connector.readPage(pageRequest)
         PageArena.fill(out, with: page)

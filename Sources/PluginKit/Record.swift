@@ -38,9 +38,12 @@ public struct Record: Sendable, Equatable {
     }
 }
 
-/// One page of records; see `xaas_page`.
+/// One page of records; see `xaas_page`. Either Swift ``records`` or, faster, records laid out
+/// directly in C memory by a ``PageBuilder`` (then the builder's records come first, then `records`).
 public struct Page: Sendable {
     public var records: [Record]
+    /// Records already laid out in C memory.
+    public var builder: PageBuilder?
     /// Cursor for the next call, or `nil` when this is the last page.
     public var nextCursor: String?
     /// An opaque resume point the host persists after applying this page.
@@ -62,5 +65,15 @@ public struct Page: Sendable {
         self.incremental = incremental
         self.skippedCount = skippedCount
         self.notes = notes
+    }
+
+    /// A page of the records laid out in `builder`.
+    public init(
+        builder: PageBuilder, nextCursor: String?, checkpoint: String? = nil, incremental: Bool = false,
+        skippedCount: Int = 0, notes: [String] = []
+    ) {
+        self.init(records: [], nextCursor: nextCursor, checkpoint: checkpoint, incremental: incremental,
+                  skippedCount: skippedCount, notes: notes)
+        self.builder = builder
     }
 }

@@ -43,7 +43,7 @@ static size_t read_all(void *instance, uint32_t hint, size_t *attributes, int *i
         EXPECT(status == XAAS_OK, "read_page status %d: %s", status, message);
         if (status != XAAS_OK) return total;
         total += page.record_count;
-        for (size_t i = 0; i < page.record_count; i++) *attributes += page.records[i].attribute_count;
+        for (size_t i = 0; i < page.record_count; i++) *attributes += xaas_page_record(&page, i)->attribute_count;
         if (page.flags & XAAS_PAGE_INCREMENTAL) (*incremental_pages)++;
         int last = page.next_cursor == NULL;
         if (!last) snprintf(cursor, sizeof cursor, "%s", page.next_cursor);
@@ -94,11 +94,11 @@ int main(void) {
         page.struct_size = sizeof page;
         xaas_error err = { sizeof err, message, sizeof message, 0 };
         EXPECT(descriptor()->ops->read_page(instance, &request, &page, &err) == XAAS_OK, "read");
-        const xaas_attribute *a = page.records[0].attributes;
+        const xaas_attribute *a = xaas_page_record(&page, 0)->attributes;
         const char *name = "Zo\xc3\xab \xf0\x9f\x98\x80 \xe6\x97\xa5";
         EXPECT(a[4].value.len == strlen(name) && memcmp(a[4].value.ptr, name, strlen(name)) == 0, "decoded name");
         EXPECT(a[1].name.len == 6 && memcmp(a[1].name.ptr, "groups", 6) == 0 && a[3].value.ptr[0] == 'c', "multi-valued");
-        EXPECT(page.records[1].status == XAAS_STATUS_DELETED && page.records[2].kind == XAAS_KIND_MEMBERSHIP, "enums");
+        EXPECT(xaas_page_record(&page, 1)->status == XAAS_STATUS_DELETED && xaas_page_record(&page, 2)->kind == XAAS_KIND_MEMBERSHIP, "enums");
         EXPECT(page.next_cursor == NULL && page.checkpoint != NULL, "last page has a checkpoint");
         descriptor()->ops->release_page(instance, &page);
         /* A cursor that is not ours is INVALID_ARGUMENT. */

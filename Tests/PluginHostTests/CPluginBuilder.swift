@@ -66,14 +66,16 @@ enum CPluginBuilder {
     #endif
     """#
 
-    /// Compiles ``source`` with `defines` into `directory/<name>` (mode 0755) and returns its path.
-    static func build(_ name: String, defines: [String] = [], in directory: URL) throws -> URL {
+    /// Compiles `source` (default ``source``) with `defines` against the header in `header` (default
+    /// the real one) into `directory/<name>` (mode 0755) and returns its path.
+    static func build(_ name: String, source: String = CPluginBuilder.source, header: URL = CPluginBuilder.headerDirectory,
+                      defines: [String] = [], in directory: URL) throws -> URL {
         guard let compiler else { throw BuildError(message: "no C compiler") }
         let sourceFile = directory.appendingPathComponent(name + ".c")
         try source.write(to: sourceFile, atomically: true, encoding: .utf8)
         let output = directory.appendingPathComponent(name)
         let result = try TestSupport.run(compiler, [
-            "-std=c11", "-shared", "-fPIC", "-fvisibility=hidden", "-I", headerDirectory.path,
+            "-std=c11", "-Wall", "-shared", "-fPIC", "-fvisibility=hidden", "-I", header.path,
             "-o", output.path, sourceFile.path,
         ] + defines.map { "-D" + $0 })
         guard result.status == 0 else { throw BuildError(message: "cc failed: \(result.stderr)") }

@@ -70,7 +70,7 @@ struct PluginCommandsTests {
             #expect(item.objectValue?.map(\.key) == ["name", "version", "abi", "kind", "path", "ok", "error"])
         }
         let staticPlugin = try #require(items.first { $0["name"] == .string("static") })
-        #expect(staticPlugin["version"] == .string("1.0.0") && staticPlugin["abi"] == .string("1.0"))
+        #expect(staticPlugin["version"] == .string("1.0.0") && staticPlugin["abi"] == .string("1.1"))
         #expect(staticPlugin["kind"] == .string("settings") && staticPlugin["ok"] == .bool(true))
         #expect(staticPlugin["error"] == .null)
         #expect(staticPlugin["path"]?.stringValue?.hasSuffix("/libStaticConnector.so") == true)

@@ -10,7 +10,7 @@ struct PluginLoaderTests {
         let plugin = try PluginRegistry.load(path: TestSupport.connectorLibrary("StaticConnector").path)
         #expect(plugin.name == "static")
         #expect(plugin.id == "org.xaas.static")
-        #expect(plugin.abiVersion == "1.0")
+        #expect(plugin.abiVersion == "1.1")
         #expect(plugin.runtime == "c")
         #expect(plugin.capabilities.contains([.check, .cancel, .groups, .memberships]))
         #expect(!plugin.capabilities.contains(.discover))

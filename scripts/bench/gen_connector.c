@@ -65,7 +65,9 @@ static xaas_status gen_read(void *instance, const xaas_read_request *req, xaas_p
         p->records[i].attributes = a;
         p->records[i].attribute_count = ATTRS;
     }
-    memset(&page->records, 0, sizeof *page - sizeof page->struct_size);
+    /* The host zero-filled the page; write only fields inside its struct_size. */
+    if (!XAAS_HAS_FIELD(page, xaas_page, plugin_data)) { free(p); return XAAS_INVALID_ARGUMENT; }
+    if (XAAS_HAS_FIELD(page, xaas_page, record_stride)) page->record_stride = sizeof(xaas_record);
     page->records = p->records;
     page->record_count = n;
     if (start + n < g->count) {

@@ -94,6 +94,7 @@ enum PluginCommands {
                 return 1
             }
             IsolatedPluginValidate.say("plugin \(plugin.name) \(plugin.version): ABI \(plugin.abiVersion), runtime \(plugin.runtime), \(plugin.path)")
+            if let note = plugin.abiNote { IsolatedPluginValidate.say("note: \(note)") }
             guard let settingsPath else { return 0 }
             let settingsText: String
             let settings: JSONValue

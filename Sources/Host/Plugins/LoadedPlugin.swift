@@ -20,6 +20,10 @@ public final class LoadedPlugin: Sendable {
     public let version: String
     /// The ABI the plugin was built against, `"<major>.<minor>"`, e.g. `"1.0"`.
     public let abiVersion: String
+    /// The plugin's `abi_minor`. The host compares it with its own `XAAS_ABI_MINOR`: below 1 the
+    /// plugin's pages have no `record_stride` (records are read at the 1.0 stride); above the host's,
+    /// the plugin is loaded all the same and its newer fields are ignored (see ``abiNote``).
+    public let abiMinor: UInt32
     /// `"c"` or `"swift-<toolchain version>"`.
     public let runtime: String
     /// One line.
@@ -35,7 +39,7 @@ public final class LoadedPlugin: Sendable {
     /// A copy of the operations table, zero-filled beyond the plugin's `struct_size`.
     let ops: xaas_plugin_ops
 
-    init(path: String, name: String, id: String, version: String, abiVersion: String, runtime: String,
+    init(path: String, name: String, id: String, version: String, abiVersion: String, abiMinor: UInt32, runtime: String,
          description: String, sourceKind: String, capabilities: PluginCapabilities, settingsSchema: String,
          descriptor: UnsafePointer<xaas_plugin_descriptor>, ops: xaas_plugin_ops) {
         self.path = path
@@ -43,6 +47,7 @@ public final class LoadedPlugin: Sendable {
         self.id = id
         self.version = version
         self.abiVersion = abiVersion
+        self.abiMinor = abiMinor
         self.runtime = runtime
         self.description = description
         self.sourceKind = sourceKind
@@ -50,6 +55,16 @@ public final class LoadedPlugin: Sendable {
         self.settingsSchema = settingsSchema
         self.descriptor = descriptor
         self.ops = ops
+    }
+}
+
+extension LoadedPlugin {
+    /// A note when the plugin was built against a newer minor ABI than this host speaks (it loads,
+    /// and the host ignores what it does not know), or `nil`.
+    public var abiNote: String? {
+        guard abiMinor > UInt32(XAAS_ABI_MINOR) else { return nil }
+        return "\(name) was built for ABI \(abiVersion), this host speaks \(XAAS_ABI_MAJOR).\(XAAS_ABI_MINOR): "
+            + "fields and operations added after \(XAAS_ABI_MAJOR).\(XAAS_ABI_MINOR) are ignored"
     }
 }
 

@@ -3,57 +3,61 @@ import PluginAPI
 
 /// Copies a plugin's C page into a ``SourcePage``, checking every record against the ABI.
 ///
+/// Records are found at `records + i * stride`: the page's `record_stride` (ABI 1.1), or the 1.0
+/// record size for a plugin whose descriptor says `abi_minor` 0 (its pages have no stride) or that
+/// left the stride 0. Each record is read up to its own `struct_size` (fields beyond it read as zero;
+/// fields the host does not know are ignored), so plugins built against older and newer 1.x
+/// headers both decode.
+///
 /// A malformed record (unknown kind or status, empty external id, invalid UTF-8, NULL pointers with a
-/// non-zero length) is a `sourceData` error naming the record index and field.
-enum PageDecoder {
-    static func decode(_ page: xaas_page, plugin: String) throws(PluginError) -> SourcePage {
-        func bad(_ message: String) -> PluginError { PluginError(.sourceData, "\(plugin): \(message)") }
+/// non-zero length, a struct_size outside [1.0 size, stride]) is a `sourceData` error naming the
+/// record index and field.
+///
+/// ## Threading
+/// One decoder per ``PluginInstance``, used under its lock: it keeps the attribute names of the
+/// previous record so that a name repeated in every record (the usual case) becomes a `String` once.
+final class PageDecoder {
+    /// The 1.0 `sizeof(xaas_record)`: the smallest record accepted and the stride of a 1.0 page.
+    static let recordSize10 = MemoryLayout<xaas_record>.offset(of: \.attribute_count)! + MemoryLayout<Int>.size
+
+    private let plugin: String
+    /// Whether the plugin fills `record_stride` (its `abi_minor` ≥ 1).
+    private let pluginHasStride: Bool
+    private var names = NameCache()
+
+    init(plugin: String, abiMinor: UInt32) {
+        self.plugin = plugin
+        self.pluginHasStride = abiMinor >= 1
+    }
+
+    private func bad(_ message: String) -> PluginError { PluginError(.sourceData, "\(plugin): \(message)") }
+
+    /// The bytes from one record to the next in `page`.
+    private func stride(of page: xaas_page) throws(PluginError) -> Int {
+        guard pluginHasStride, page.record_stride != 0 else { return Self.recordSize10 }
+        let stride = page.record_stride
+        guard stride >= Self.recordSize10, stride % MemoryLayout<xaas_record>.alignment == 0 else {
+            throw bad("page.record_stride \(stride) is not a record size (at least \(Self.recordSize10), "
+                + "a multiple of \(MemoryLayout<xaas_record>.alignment))")
+        }
+        return stride
+    }
+
+    /// Decodes `page` (which the host zero-filled before `read_page`, so fields a plugin did not
+    /// know read as zero).
+    func decode(_ page: xaas_page) throws(PluginError) -> SourcePage {
         if let problem = PageLimits.problem(page) { throw bad(problem) }
         let count = page.record_count
-        if count > 0, page.records == nil { throw bad("page.records is NULL but record_count is \(count)") }
         var records: [SourceRecord] = []
-        records.reserveCapacity(count)
-        for i in 0 ..< count {
-            let r = page.records![i]
-            guard r.struct_size >= MemoryLayout<xaas_record>.size else {
-                throw bad("record \(i): struct_size \(r.struct_size) is smaller than \(MemoryLayout<xaas_record>.size)")
+        if count > 0 {
+            guard let base = page.records else { throw bad("page.records is NULL but record_count is \(count)") }
+            let stride = try stride(of: page)
+            names.newPage()
+            records.reserveCapacity(count)
+            let raw = UnsafeRawPointer(base)
+            for i in 0 ..< count {
+                records.append(try decodeRecord(at: raw + i * stride, index: i, stride: stride))
             }
-            if let problem = PageLimits.problem(r) { throw bad("record \(i): \(problem)") }
-            let kind: SourceRecord.Kind
-            switch r.kind {
-            case UInt32(XAAS_KIND_USER): kind = .user
-            case UInt32(XAAS_KIND_GROUP): kind = .group
-            case UInt32(XAAS_KIND_MEMBERSHIP): kind = .membership
-            default: throw bad("record \(i): kind \(r.kind) is not an XAAS_KIND_* value")
-            }
-            let status: SourceRecord.Status
-            switch r.status {
-            case UInt32(XAAS_STATUS_ACTIVE): status = .active
-            case UInt32(XAAS_STATUS_INACTIVE): status = .inactive
-            case UInt32(XAAS_STATUS_DELETED): status = .deleted
-            default: throw bad("record \(i): status \(r.status) is not an XAAS_STATUS_* value")
-            }
-            guard let externalId = string(r.external_id), !externalId.isEmpty else {
-                throw bad("record \(i): external_id is empty or not valid UTF-8")
-            }
-            let attributeCount = r.attribute_count
-            if attributeCount > 0, r.attributes == nil {
-                throw bad("record \(i) (\(externalId)): attributes is NULL but attribute_count is \(attributeCount)")
-            }
-            var attributes: [SourceAttribute] = []
-            attributes.reserveCapacity(attributeCount)
-            for j in 0 ..< attributeCount {
-                let a = r.attributes![j]
-                if let problem = PageLimits.problem(a) { throw bad("record \(i) (\(externalId)): attribute \(j): \(problem)") }
-                guard let name = string(a.name), !name.isEmpty else {
-                    throw bad("record \(i) (\(externalId)): attribute \(j): name is empty or not valid UTF-8")
-                }
-                guard let value = string(a.value) else {
-                    throw bad("record \(i) (\(externalId)): attribute \(name): value is not valid UTF-8")
-                }
-                attributes.append(SourceAttribute(name, value))
-            }
-            records.append(SourceRecord(kind: kind, externalId: externalId, status: status, attributes: attributes))
         }
         var notes: [String] = []
         if page.note_count > 0 {
@@ -67,19 +71,132 @@ enum PageDecoder {
             skippedCount: Int(clamping: page.skipped_count), notes: notes)
     }
 
+    /// Reads the prefix of the record at `pointer` that this host knows.
+    private func load(_ pointer: UnsafeRawPointer, index i: Int, stride: Int) throws(PluginError) -> xaas_record {
+        let size = pointer.load(as: Int.self)
+        guard size >= Self.recordSize10, size <= stride else {
+            throw bad("record \(i): struct_size \(size) is outside [\(Self.recordSize10), \(stride)] (the page's record stride)")
+        }
+        if size >= MemoryLayout<xaas_record>.size { return pointer.load(as: xaas_record.self) }
+        var r = xaas_record()
+        withUnsafeMutableBytes(of: &r) { $0.copyMemory(from: UnsafeRawBufferPointer(start: pointer, count: size)) }
+        return r
+    }
+
+    private func decodeRecord(at pointer: UnsafeRawPointer, index i: Int, stride: Int) throws(PluginError) -> SourceRecord {
+        let r = try load(pointer, index: i, stride: stride)
+        if let problem = PageLimits.problem(r) { throw bad("record \(i): \(problem)") }
+        let kind: SourceRecord.Kind
+        switch r.kind {
+        case UInt32(XAAS_KIND_USER): kind = .user
+        case UInt32(XAAS_KIND_GROUP): kind = .group
+        case UInt32(XAAS_KIND_MEMBERSHIP): kind = .membership
+        default: throw bad("record \(i): kind \(r.kind) is not an XAAS_KIND_* value")
+        }
+        let status: SourceRecord.Status
+        switch r.status {
+        case UInt32(XAAS_STATUS_ACTIVE): status = .active
+        case UInt32(XAAS_STATUS_INACTIVE): status = .inactive
+        case UInt32(XAAS_STATUS_DELETED): status = .deleted
+        default: throw bad("record \(i): status \(r.status) is not an XAAS_STATUS_* value")
+        }
+        guard let externalId = Self.string(r.external_id), !externalId.isEmpty else {
+            throw bad("record \(i): external_id is empty or not valid UTF-8")
+        }
+        let attributeCount = r.attribute_count
+        var attributes: [SourceAttribute] = []
+        if attributeCount > 0 {
+            guard let list = r.attributes else {
+                throw bad("record \(i) (\(externalId)): attributes is NULL but attribute_count is \(attributeCount)")
+            }
+            attributes.reserveCapacity(attributeCount)
+            for j in 0 ..< attributeCount {
+                let a = list[j]
+                if let problem = PageLimits.problem(a) { throw bad("record \(i) (\(externalId)): attribute \(j): \(problem)") }
+                guard let name = names.name(a.name, position: j), !name.isEmpty else {
+                    throw bad("record \(i) (\(externalId)): attribute \(j): name is empty or not valid UTF-8")
+                }
+                guard let value = Self.string(a.value) else {
+                    throw bad("record \(i) (\(externalId)): attribute \(name): value is not valid UTF-8")
+                }
+                attributes.append(SourceAttribute(name, value))
+            }
+        }
+        return SourceRecord(kind: kind, externalId: externalId, status: status, attributes: attributes)
+    }
+
     /// A validated UTF-8 string, or `nil` when the bytes are not UTF-8 (or `ptr` is NULL with `len` > 0).
-    ///
-    /// Decodes with repair (the fast, non-generic path) and rejects the result when repair changed
-    /// the bytes: valid UTF-8 decodes to exactly the same bytes.
     @inline(__always)
     static func string(_ s: xaas_str) -> String? {
         guard s.len > 0 else { return "" }
         guard let ptr = s.ptr else { return nil }
-        let bytes = UnsafeRawBufferPointer(start: ptr, count: s.len)
-        let decoded = String(decoding: bytes.bindMemory(to: UInt8.self), as: UTF8.self)
-        guard decoded.utf8.count == s.len else { return nil }
-        let same = decoded.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, ptr, s.len) == 0 }
-            ?? decoded.utf8.elementsEqual(bytes)
-        return same ? decoded : nil
+        return UTF8Text.string(UnsafeRawBufferPointer(start: ptr, count: s.len))
+    }
+}
+
+/// The attribute names of the previous record by position, so a page of records with the same
+/// columns validates and allocates each name once.
+struct NameCache {
+    private struct Entry {
+        var pointer: UnsafeRawPointer?
+        var bytes: [UInt8]
+        var string: String
+    }
+    private var entries: [Entry] = []
+
+    /// Forgets the pointers of the previous page (its memory is gone), keeping the names.
+    mutating func newPage() {
+        for k in entries.indices { entries[k].pointer = nil }
+    }
+
+    /// The name `s` at attribute position `j`, or `nil` when it is not valid UTF-8.
+    mutating func name(_ s: xaas_str, position j: Int) -> String? {
+        guard s.len > 0, let ptr = s.ptr else { return s.len == 0 ? "" : nil }
+        let raw = UnsafeRawPointer(ptr)
+        if j < entries.count {
+            if entries[j].pointer == raw, entries[j].bytes.count == s.len { return entries[j].string }
+            let same = entries[j].bytes.count == s.len
+                && entries[j].bytes.withUnsafeBytes { memcmp($0.baseAddress!, raw, s.len) == 0 }
+            if same {
+                entries[j].pointer = raw
+                return entries[j].string
+            }
+        }
+        guard let string = UTF8Text.string(UnsafeRawBufferPointer(start: raw, count: s.len)) else { return nil }
+        let entry = Entry(pointer: raw, bytes: Array(UnsafeRawBufferPointer(start: raw, count: s.len)), string: string)
+        if j < entries.count { entries[j] = entry } else if j == entries.count { entries.append(entry) }
+        return string
+    }
+}
+
+/// UTF-8 validation with an ASCII fast path.
+enum UTF8Text {
+    /// `bytes` as a String when they are valid UTF-8, else `nil`.
+    @inline(__always)
+    static func string(_ bytes: UnsafeRawBufferPointer) -> String? {
+        let buffer = bytes.bindMemory(to: UInt8.self)
+        if isASCII(bytes) { return String(decoding: buffer, as: UTF8.self) }
+        // Decoding with repair changes the bytes exactly when they are invalid.
+        let decoded = String(decoding: buffer, as: UTF8.self)
+        guard decoded.utf8.count == bytes.count else { return nil }
+        return decoded.utf8.elementsEqual(buffer) ? decoded : nil
+    }
+
+    /// Whether every byte is below 0x80 (eight bytes at a time).
+    @inline(__always)
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let n = bytes.count
+        guard let base = bytes.baseAddress else { return true }
+        var i = 0
+        var acc: UInt64 = 0
+        while i + 8 <= n {
+            acc |= base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < n {
+            acc |= UInt64(base.load(fromByteOffset: i, as: UInt8.self))
+            i += 1
+        }
+        return acc & 0x8080_8080_8080_8080 == 0
     }
 }

@@ -36,6 +36,8 @@ public final class PluginInstance: @unchecked Sendable {
     private let context: HostServicesContext
     /// Removes the secrets the settings resolve from every message the plugin hands the host.
     public let redactor: SecretRedactor
+    /// Turns C pages into ``SourcePage``s; used only while holding `serial`.
+    private let decoder: PageDecoder
 
     /// Opens an instance with `settingsJSON` (a UTF-8 JSON object). `log` receives every message the
     /// plugin logs, from any thread.
@@ -70,6 +72,7 @@ public final class PluginInstance: @unchecked Sendable {
         self.services = services
         self.context = context
         self.errorBuffer = errorBuffer
+        self.decoder = PageDecoder(plugin: plugin.name, abiMinor: plugin.abiMinor)
     }
 
     deinit {
@@ -94,7 +97,7 @@ public final class PluginInstance: @unchecked Sendable {
     public func readPage(cursor: String?, checkpoint: String?, pageSizeHint: Int) throws(PluginError) -> SourcePage {
         try serial.withLock { _ throws(PluginError) -> SourcePage in
             errorBuffer.reset()
-            var page = xaas_page()
+            var page = xaas_page()  // zero-filled: fields a plugin does not know stay 0
             page.struct_size = MemoryLayout<xaas_page>.size
             let readPage = plugin.ops.read_page!
             let status = withOptionalCString(cursor) { cursorPointer in
@@ -109,7 +112,7 @@ public final class PluginInstance: @unchecked Sendable {
                 throw redactor.redact(errorBuffer.failure(status, operation: "read_page", plugin: plugin.name))
             }
             defer { plugin.ops.release_page!(handle, &page) }
-            var decoded = try PageDecoder.decode(page, plugin: plugin.name)
+            var decoded = try decoder.decode(page)
             if !redactor.isEmpty { decoded.notes = decoded.notes.map(redactor.redact) }
             return decoded
         }

@@ -103,7 +103,7 @@ enum PluginLoader {
         guard let raw else {
             throw refuse("\(XAAS_PLUGIN_ENTRY_V1) returned NULL: the plugin does not serve ABI major \(XAAS_ABI_MAJOR)")
         }
-        let size = raw.pointee.struct_size
+        let size = structSize(raw)
         guard size >= minimumDescriptorSize else {
             throw refuse("descriptor.struct_size: host needs at least \(minimumDescriptorSize), plugin has \(size)")
         }
@@ -137,7 +137,7 @@ enum PluginLoader {
         }
         guard case .object = parsedSchema else { throw refuse("descriptor.settings_schema_json: not a JSON object") }
         guard let opsPointer = d.ops else { throw refuse("descriptor.ops is NULL") }
-        let opsSize = opsPointer.pointee.struct_size
+        let opsSize = structSize(opsPointer)
         guard opsSize >= minimumOpsSize else {
             throw refuse("ops.struct_size: host needs at least \(minimumOpsSize), plugin has \(opsSize)")
         }
@@ -155,9 +155,16 @@ enum PluginLoader {
         if capabilities.contains(.cancel), ops.cancel == nil { throw refuse("ops.cancel is NULL but capabilities include cancel") }
         return LoadedPlugin(
             path: path, name: name, id: id, version: version, abiVersion: "\(d.abi_major).\(d.abi_minor)",
+            abiMinor: d.abi_minor,
             runtime: runtime, description: try string(d.description, "description", required: false),
             sourceKind: try string(d.source_kind, "source_kind", required: false), capabilities: capabilities,
             settingsSchema: schema, descriptor: raw, ops: ops)
+    }
+
+    /// The leading `struct_size` of a plugin struct, read on its own (the rest may be shorter than
+    /// the host's `sizeof`, so the host never loads the whole struct to learn its size).
+    static func structSize<T>(_ pointer: UnsafePointer<T>) -> Int {
+        UnsafeRawPointer(pointer).load(as: Int.self)
     }
 
     /// Copies the first `min(size, sizeof(T))` bytes of `source` into the zero-initialised `target`.

@@ -13,13 +13,27 @@
  * connector from it alone; Plugins/Static/static_connector.c is a complete example.
  *
  * ---------------------------------------------------------------------------------------------------
- * VERSIONING
+ * VERSIONING AND COMPATIBILITY (the rule both sides follow; docs/plugins.md says the same)
  *   - The ABI major version is in the entry symbol's name. A v2 ABI exports xaas_plugin_entry_v2; a
  *     plugin may export both during a transition.
- *   - Every struct begins with `struct_size` (the sizeof() the writer was compiled with). Fields are
- *     only ever appended; a reader uses only fields that lie inside the struct_size it was given, and
- *     treats an absent trailing function pointer as "unsupported". Minor versions are backwards
- *     compatible: a 1.x plugin loads in any 1.y host.
+ *   - GROWABLE structs begin with `struct_size` (the sizeof() the writer was compiled with): error,
+ *     record, read_request, page, host_services, host_info, plugin_ops, plugin_descriptor. Fields are
+ *     only ever appended, within a major version. A reader reads only the prefix it needs: a field
+ *     lies inside a struct when `struct_size >= offsetof(field) + sizeof(field)` (XAAS_HAS_FIELD), and
+ *     an absent field reads as zero / NULL ("unsupported"). A reader never refuses a struct because
+ *     it is LARGER than its own sizeof, and refuses a smaller one only when a field it cannot do
+ *     without is missing (every field of ABI 1.0 is such a field).
+ *   - FROZEN structs have no struct_size and never change within major 1: xaas_str and
+ *     xaas_attribute (they sit in arrays whose stride is their sizeof).
+ *   - Records sit in an array whose stride is xaas_page.record_stride (ABI 1.1), so xaas_record can
+ *     grow: a plugin sets record_stride to the sizeof(xaas_record) it was built with, and the host
+ *     steps by it. Use xaas_page_record() to index a page. A 1.0 plugin has no record_stride; the host
+ *     then steps by XAAS_RECORD_SIZE_1_0.
+ *   - Minor versions are compatible both ways: a 1.x plugin loads in any 1.y host, older or newer.
+ *     host_info.abi_minor tells the plugin which host it talks to; descriptor.abi_minor tells the
+ *     host which plugin it talks to (the host uses it to know whether record_stride was filled). A
+ *     plugin that needs a newer host returns NULL from its entry point when host->abi_minor is too old.
+ *   - RESERVED fields are kept for layout and must be NULL / clear; hosts of major 1 never call them.
  *
  * OWNERSHIP (the rules below hold for every function unless its comment says otherwise)
  *   - [lent]   Host inputs (settings JSON, requests, cursors, checkpoints, services) are lent for the
@@ -58,7 +72,12 @@ extern "C" {
 
 /** ABI version implemented by this header. */
 #define XAAS_ABI_MAJOR 1
-#define XAAS_ABI_MINOR 0
+#define XAAS_ABI_MINOR 1
+
+/** True when the struct at `p` (which begins with struct_size) holds `field` of `type` entirely.
+ *  Use it before reading or writing any field of a struct the other side allocated. */
+#define XAAS_HAS_FIELD(p, type, field) \
+    ((p)->struct_size >= offsetof(type, field) + sizeof(((const type *)0)->field))
 
 /** The entry symbol a v1 plugin exports (as a string for dlsym). */
 #define XAAS_PLUGIN_ENTRY_V1 "xaas_plugin_entry_v1"
@@ -94,7 +113,8 @@ typedef struct xaas_error {
 /* Records                                                                                          */
 /* ---------------------------------------------------------------------------------------------- */
 
-/** A UTF-8 byte string with explicit length. `ptr` may be NULL only when `len` is 0. */
+/** A UTF-8 byte string with explicit length. `ptr` may be NULL only when `len` is 0.
+ *  FROZEN: never changes within major 1. */
 typedef struct xaas_str {
     const char *ptr;
     size_t len;
@@ -114,13 +134,15 @@ typedef uint32_t xaas_record_status;
 #define XAAS_STATUS_INACTIVE 1  /**< present but disabled: deactivate */
 #define XAAS_STATUS_DELETED  2  /**< removed from the source (incremental reads): deactivate */
 
-/** One attribute value. A multi-valued attribute is several entries with the same name, in order. */
+/** One attribute value. A multi-valued attribute is several entries with the same name, in order.
+ *  FROZEN: never changes within major 1 (an attribute array's stride is its sizeof). */
 typedef struct xaas_attribute {
     xaas_str name;
     xaas_str value;
 } xaas_attribute;
 
-/** One identity record. Owned by the page it is in. */
+/** One identity record. Owned by the page it is in. Growable: records sit in the page's array at
+ *  xaas_page.record_stride; read them with xaas_page_record(). */
 typedef struct xaas_record {
     size_t struct_size;
     xaas_record_kind kind;
@@ -129,6 +151,9 @@ typedef struct xaas_record {
     const xaas_attribute *attributes;   /**< attribute_count entries (may be NULL when 0) */
     size_t attribute_count;
 } xaas_record;
+
+/** sizeof(xaas_record) in ABI 1.0: the smallest record a host accepts, and the stride of a 1.0 page. */
+#define XAAS_RECORD_SIZE_1_0 (offsetof(xaas_record, attribute_count) + sizeof(size_t))
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Paging                                                                                           */
@@ -157,7 +182,9 @@ typedef struct xaas_read_request {
  *  rest); everything it points to is plugin memory, valid until release_page(page) returns. */
 typedef struct xaas_page {
     size_t struct_size;
-    const xaas_record *records;  /**< record_count records (may be NULL when 0) */
+    /** record_count records (may be NULL when 0), record_stride bytes apart: record i starts at
+     *  (const char *)records + i * record_stride. Never index it as a C array; use xaas_page_record(). */
+    const xaas_record *records;
     size_t record_count;
     /** Opaque cursor for the next read_page call; NULL = this is the last page. An empty page with a
      *  non-NULL next_cursor is valid (the host keeps reading). NUL-terminated, printable text. */
@@ -175,7 +202,21 @@ typedef struct xaas_page {
     size_t note_count;
     /** Plugin-private; the host never touches it. */
     void *plugin_data;
+    /* ---- ABI 1.1 ---- */
+    /** Bytes from one record to the next: the sizeof(xaas_record) the plugin was built with (at least
+     *  XAAS_RECORD_SIZE_1_0). Write it only when XAAS_HAS_FIELD(page, xaas_page, record_stride); a
+     *  host whose page has no such field (a 1.0 host) steps by XAAS_RECORD_SIZE_1_0, so a plugin then
+     *  lays its records out at that stride (or fails the read with XAAS_UNSUPPORTED). */
+    size_t record_stride;
 } xaas_page;
+
+/** Record `i` of `page`, stepping by record_stride (by XAAS_RECORD_SIZE_1_0 when the page has none or
+ *  it is 0, as in a 1.0 plugin's page). */
+static inline const xaas_record *xaas_page_record(const xaas_page *page, size_t i) {
+    size_t stride = XAAS_HAS_FIELD(page, xaas_page, record_stride) && page->record_stride
+        ? page->record_stride : XAAS_RECORD_SIZE_1_0;
+    return (const xaas_record *)(const void *)((const char *)page->records + i * stride);
+}
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Host services, passed to open                                                                    */
@@ -196,7 +237,8 @@ typedef struct xaas_host_services {
     /** [thread-safe] Non-zero once the host wants the current operation to stop; long reads should
      *  poll it between I/O steps and return XAAS_CANCELLED. */
     int32_t (*is_cancelled)(void *context);
-    /** [thread-safe] Optional host extension by id ("org.xaas.<name>/<rev>"), or NULL. */
+    /** RESERVED for host extensions by id ("org.xaas.<name>/<rev>"). Hosts of ABI 1.x define no
+     *  extension: the function, when present, always returns NULL. It may itself be NULL. */
     const void *(*get_extension)(void *context, const char *id);
 } xaas_host_services;
 
@@ -204,7 +246,7 @@ typedef struct xaas_host_services {
 typedef struct xaas_host_info {
     size_t struct_size;
     uint32_t abi_major;
-    uint32_t abi_minor;
+    uint32_t abi_minor;       /**< the host's XAAS_ABI_MINOR: which appended fields it knows */
     const char *host_version; /**< xaas SemVer */
     const char *runtime;      /**< "swift-<toolchain version>" */
 } xaas_host_info;
@@ -233,12 +275,13 @@ typedef struct xaas_plugin_ops {
     /** [instance-serial] Cheap connectivity / credential / file-access test. Optional (CAP_CHECK). */
     xaas_status (*check)(void *instance, xaas_error *err);
 
-    /** [instance-serial] Describe the source's attributes as a JSON document (NUL-terminated), owned
-     *  by the plugin until the next call on this instance or close. Optional (CAP_DISCOVER). */
+    /** RESERVED (schema discovery). Hosts of ABI 1.x never call it; set it to NULL and leave
+     *  XAAS_CAP_DISCOVER clear. (Intended: describe the source's attributes as a NUL-terminated JSON
+     *  document owned by the plugin until the next call on this instance or close.) */
     xaas_status (*discover)(void *instance, const char **out_json, xaas_error *err);
 
-    /** [instance-serial] Produce the next page. The host sets out_page->struct_size; the plugin fills
-     *  the rest. On OK the page is [plugin]-owned until release_page. On any other status the page is
+    /** [instance-serial] Produce the next page. The host zero-fills *out_page and sets its
+     *  struct_size; the plugin fills the fields that lie inside it (XAAS_HAS_FIELD). On OK the page is [plugin]-owned until release_page. On any other status the page is
      *  untouched and must not be released; the host may retry the same request after TRANSIENT or
      *  RATE_LIMITED. A read whose next_cursor is NULL has ended; a new read starts with cursor NULL. */
     xaas_status (*read_page)(void *instance, const xaas_read_request *request,
@@ -258,7 +301,7 @@ typedef struct xaas_plugin_ops {
 
 /** Capability bits. A reader ignores bits it does not know. */
 #define XAAS_CAP_CHECK       (1ull << 0) /**< implements check */
-#define XAAS_CAP_DISCOVER    (1ull << 1) /**< implements discover */
+#define XAAS_CAP_DISCOVER    (1ull << 1) /**< RESERVED (see ops.discover); leave clear */
 #define XAAS_CAP_INCREMENTAL (1ull << 2) /**< can resume from a checkpoint and read changes only */
 #define XAAS_CAP_DELETES     (1ull << 3) /**< emits XAAS_STATUS_DELETED records */
 #define XAAS_CAP_CANCEL      (1ull << 4) /**< cancel interrupts an in-flight read_page */
@@ -283,7 +326,7 @@ typedef struct xaas_plugin_descriptor {
      *  minimum, maximum, items) of the settings object passed to open. */
     const char *settings_schema_json;
     const xaas_plugin_ops *ops;
-    /** [thread-safe] Optional extension by id, or NULL. May itself be NULL. */
+    /** RESERVED for plugin extensions by id. Hosts of ABI 1.x never call it; set it to NULL. */
     const void *(*get_extension)(const char *id);
 } xaas_plugin_descriptor;
 
