@@ -63,12 +63,6 @@ extension OrgContext {
                 if profile.value("displayName", names)?.isEmpty ?? true {
                     throw OktaError.validation("profiles", ["profiles[\(i)].profile.displayName: The field is required."])
                 }
-                // Contract §2.4: displayName 1–255, description ≤ 1024.
-                for (field, max) in [("displayName", 255), ("description", 1024)] {
-                    if let value = profile.value(field, names), value.count > max {
-                        throw OktaError.validation("profiles", ["profiles[\(i)].profile.\(field): must be at most \(max) characters."])
-                    }
-                }
                 staged.append((externalId, profile))
             }
             op = .upsertGroups(staged)

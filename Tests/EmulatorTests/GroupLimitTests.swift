@@ -13,7 +13,7 @@ import Testing
         #expect(upsert("g1", ["displayName": String(repeating: "n", count: 255), "description": String(repeating: "d", count: 1024)]) == 202)
         let long = h.send("POST", h.api("/sessions/\(s)/bulk-groups-upsert"),
                           ["profiles": [["externalId": "g2", "profile": ["displayName": String(repeating: "n", count: 256)]]]])
-        #expect(long.status == 400 && long.causes.first?.contains("displayName: must be at most 255") == true)
+        #expect(long.status == 400 && long.causes.first?.contains("displayName: The field must be 1 to 255 characters long") == true)
         #expect(upsert("g3", ["displayName": "x", "description": String(repeating: "d", count: 1025)]) == 400)
         #expect(upsert(String(repeating: "i", count: 256), ["displayName": "x"]) == 400)
         let entries = (0..<201).map { ["groupExternalId": "g\($0)", "memberExternalIds": ["u1"]] as [String: Any] }

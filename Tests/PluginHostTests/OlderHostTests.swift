@@ -104,7 +104,7 @@ struct OlderHostTests {
         try #require(plugin.ops.read_page!(instance, &request, &page, &err) == XAAS_OK)
         defer { plugin.ops.release_page!(instance, &page) }
         #expect(page.record_stride == 0)
-        #expect(try PageDecoder(plugin: "static", abiMinor: 0).decode(page).records == Self.expected)
+        #expect(try PageDecoder(plugin: "static", abiMinor: 0).decode(page, structSize: Self.pageSize10).records == Self.expected)
     }
 
     @Test("PluginKit fills a short error struct without its retry_after_ms")

@@ -139,9 +139,11 @@ final class LifecycleFixture: EmulatorSyncFixture, @unchecked Sendable {
 
     @Test func badDatesAreReportedWithFileLineAndFieldAndNeverDeactivate() throws {
         let f = try LifecycleFixture()
-        try f.writeUsers([("emp-1", "2020-01-06", ""), ("emp-2", "2020-01-06", ""), ("emp-3", "2020-01-06", "")])
-        #expect(try f.sync(at: "2026-12-04T10:00:00Z").run?.int("created") == 3)
-        try f.writeUsers([("emp-1", "2020-01-06", ""), ("emp-2", "2026-13-01", ""), ("emp-3", "", "")])
+        // Three more good rows keep the invalid share (2 of 6) under the maxInvalidPercent safeguard (50).
+        let good = (4...6).map { ("emp-\($0)", "2020-01-06", "") }
+        try f.writeUsers([("emp-1", "2020-01-06", ""), ("emp-2", "2020-01-06", ""), ("emp-3", "2020-01-06", "")] + good)
+        #expect(try f.sync(at: "2026-12-04T10:00:00Z").run?.int("created") == 6)
+        try f.writeUsers([("emp-1", "2020-01-06", ""), ("emp-2", "2026-13-01", ""), ("emp-3", "", "")] + good)
         let (status, run, stderr) = try f.sync(at: "2026-12-04T10:00:00Z")
         #expect(run?.int("invalid") == 2 && run?.int("deactivated") == 0, "\(run?.serialized ?? stderr)")
         #expect(status != 3)

@@ -16,8 +16,14 @@ import TestSupport
 
     static func samples(_ chunks: [PseudoTerminal.Chunk]) -> [Sample] {
         var out: [Sample] = []
+        // A pty read can end in the middle of a line: only lines whose end has arrived are parsed (at the
+        // time of the chunk that completed them).
+        var pending = ""
         for chunk in chunks {
-            for raw in chunk.text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+            let pieces = (pending + chunk.text).split(omittingEmptySubsequences: false,
+                                                      whereSeparator: \.isNewline)  // "\r\n" is one Character
+            pending = String(pieces.last ?? "")
+            for raw in pieces.dropLast() {
                 let line = String(raw).replacingOccurrences(of: "\u{1B}[1F\u{1B}[J", with: "")
                 guard line.hasPrefix("acme/hr: "), line.contains(" read") else { continue }
                 func int(_ pattern: String) -> Int? {

@@ -44,9 +44,9 @@ final class PageDecoder {
     }
 
     /// Decodes `page` (which the host zero-filled before `read_page`, so fields a plugin did not
-    /// know read as zero).
-    func decode(_ page: xaas_page) throws(PluginError) -> SourcePage {
-        if let problem = PageLimits.problem(page) { throw bad(problem) }
+    /// know read as zero). `structSize` is the `struct_size` the host set (its own `sizeof` in xaas).
+    func decode(_ page: xaas_page, structSize: Int = MemoryLayout<xaas_page>.size) throws(PluginError) -> SourcePage {
+        if let problem = PageLimits.problem(page, size: structSize) { throw bad(problem) }
         let count = page.record_count
         var records: [SourceRecord] = []
         if count > 0 {

@@ -11,9 +11,8 @@ enum PageLimits {
     /// Bytes of one string (external id, attribute name or value, cursor).
     static let maxStringBytes = 16 << 20
 
-    /// Why `page`'s header is unusable, or nil.
-    static func problem(_ page: xaas_page) -> String? {
-        let size = MemoryLayout<xaas_page>.size
+    /// Why `page`'s header is unusable, or nil. `size` is the `struct_size` the host set before `read_page`.
+    static func problem(_ page: xaas_page, size: Int = MemoryLayout<xaas_page>.size) -> String? {
         if page.struct_size != size {
             return "page.struct_size is \(page.struct_size), not the \(size) the host set (a plugin must not change it)"
         }
