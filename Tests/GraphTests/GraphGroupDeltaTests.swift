@@ -58,7 +58,7 @@ import XaasJSON
 
         // Nothing changed: both delta links answer empty pages, nothing is sent.
         (status, run, stderr) = try f.sync()
-        #expect(status == 0 && run?.int("bulkRequests") == 0, "\(run?.serialized ?? stderr)")
+        #expect(status == 0 && run?.int("bulkRequests") == 0, "\(run?.serialized ?? "") \(stderr)")
         #expect(f.graph.requests.last?.target.contains("/groups/delta?$deltatoken=") == true)
     }
 
