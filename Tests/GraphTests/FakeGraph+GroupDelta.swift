@@ -18,7 +18,9 @@ extension FakeGraph {
             if let key = query["$skiptoken"] ?? query["$deltatoken"] {
                 switch s.pageTokens[key] {
                 case .groupDeltaPage(let i, let o, let snap)?: (items, offset, snapshot) = (i, o, snap)
-                case .groupDelta(let old)?: items = Self.groupChanges(from: old, to: s.groups)
+                case .groupDelta(let old)?:
+                    items = Self.groupChanges(from: old, to: s.groups) + s.extraGroupDeltaEntries
+                    s.extraGroupDeltaEntries = []
                 default: return Self.error(400, "syncStateNotFound", "The sync state cannot be found.")
                 }
             } else {
@@ -31,6 +33,17 @@ extension FakeGraph {
             }
             let key = newToken(&s, .groupDelta(snapshot: snapshot))
             return page(slice, next: nil, extra: [("@odata.deltaLink", .string("\(baseURL)/groups/delta?$deltatoken=\(Self.encodeToken(key))"))])
+        }
+    }
+
+    /// `GET /groups/{id}`: one group object.
+    func group(id: String) -> HTTPResponse {
+        state.withLock { s in
+            guard let group = s.groups.first(where: { $0.id == id }) else {
+                return Self.error(404, "Request_ResourceNotFound", "Resource '\(id)' does not exist.")
+            }
+            return .json(200, JSONValue.object([("id", .string(id)), ("displayName", .string(group.name)),
+                                                ("description", s.groupDescriptions[id].map { .string($0) } ?? .null)]).serialized)
         }
     }
 

@@ -33,6 +33,11 @@ final class FakeGraph: Sendable {
         var users: [String: JSONValue] = [:]
         var order: [String] = []
         var groups: [FakeGroup] = []
+        /// Group descriptions served by `GET /v1.0/groups/{id}`.
+        var groupDescriptions: [String: String] = [:]
+        /// Entries appended once to the next `/groups/delta` changes round (e.g. a group with only a changed
+        /// property, as Graph may report it).
+        var extraGroupDeltaEntries: [JSONValue] = []
         /// The change log: (sequence, user id, change).
         var log: [(seq: Int, id: String, change: Change)] = []
         var seq = 0
@@ -162,6 +167,7 @@ final class FakeGraph: Sendable {
                 let id = String(request.path.dropFirst("/v1.0/groups/".count).dropLast(endpoint.count + 1))
                 return members(groupId: id, endpoint: endpoint, query)
             }
+            if request.path.hasPrefix("/v1.0/groups/") { return group(id: String(request.path.dropFirst("/v1.0/groups/".count))) }
             return Self.error(404, "Request_ResourceNotFound", "Resource '\(request.path)' does not exist.")
         }
     }

@@ -76,5 +76,17 @@ import XaasJSON
         #expect(membership?.externalId == "g-1")
         #expect(membership?.attributes.map { "\($0.name)=\($0.value)" }.sorted()
                 == ["memberAdded=\(GraphUsers.id(3))", "memberRemoved=\(GraphUsers.id(2))"])
+
+        // Graph reports a changed description without the name: the group is read whole.
+        fake.state.withLock { s in
+            s.groupDescriptions["g-1"] = "Night shift"
+            s.extraGroupDeltaEntries = [.object([("id", .string("g-1")), ("description", .string("Night shift"))])]
+        }
+        let before = fake.requests.count
+        let third = try harness.readAll(checkpoint: try #require(second.checkpoint))
+        let group = third.records.first { $0.kind == .group }
+        #expect((group?.externalId, group?.firstValue("displayName"), group?.firstValue("description")) == ("g-1", "Sales", "Night shift"))
+        #expect(third.records.filter { $0.kind == .membership }.isEmpty)
+        #expect(fake.requests.dropFirst(before).map(\.path) == ["/v1.0/users/delta", "/v1.0/groups/delta", "/v1.0/groups/g-1"])
     }
 }
