@@ -7,7 +7,8 @@ import XaasJSON
 /// paginated REST API, following `@odata.nextLink` verbatim, with delta rounds for incremental reads.
 ///
 /// A read is a sequence of phases, each page one HTTP page: users (the list, or `/users/delta`), then with
-/// `groups: true` the groups pages, each followed by one page per group holding its membership record.
+/// `groups: true` the groups pages, each followed by one page per group holding its membership record
+/// (with `delta` on, `/groups/delta` pages instead: GraphConnector+GroupDelta.swift).
 /// The cursor (``GraphCursor``) carries the link to fetch next, so any instance can resume a read.
 ///
 /// ## Threading
