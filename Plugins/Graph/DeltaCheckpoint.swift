@@ -1,18 +1,25 @@
 import XaasJSON
 
-/// The persisted resume point of delta reads: the deltaLink and the `$select` it was made for
-/// (a changed selection starts a new round, since a delta link only reports selected properties).
+/// The persisted resume point of delta reads: the users' deltaLink and the `$select` it was made for
+/// (a changed selection starts a new round, since a delta link only reports selected properties), and,
+/// with `groups` on, the groups' deltaLink (`/groups/delta`).
 struct DeltaCheckpoint: Equatable {
     var deltaLink: String
     var select: String
+    /// The deltaLink of the last complete groups delta round, if groups were read.
+    var groupsDeltaLink: String?
 
     var text: String {
-        JSONValue.object([("v", .number("1")), ("deltaLink", .string(deltaLink)), ("select", .string(select))]).serialized
+        var members: [(key: String, value: JSONValue)] = [("v", .number("1")), ("deltaLink", .string(deltaLink)),
+                                                          ("select", .string(select))]
+        if let groupsDeltaLink { members.append(("groupsDeltaLink", .string(groupsDeltaLink))) }
+        return JSONValue.object(members).serialized
     }
 
-    init(deltaLink: String, select: String) {
+    init(deltaLink: String, select: String, groupsDeltaLink: String? = nil) {
         self.deltaLink = deltaLink
         self.select = select
+        self.groupsDeltaLink = groupsDeltaLink
     }
 
     /// `nil` when `text` is not a checkpoint of this connector.
@@ -21,5 +28,6 @@ struct DeltaCheckpoint: Equatable {
               let select = json["select"]?.stringValue else { return nil }
         deltaLink = link
         self.select = select
+        groupsDeltaLink = json["groupsDeltaLink"]?.stringValue
     }
 }

@@ -7,7 +7,8 @@ import XaasJSON
 /// paginated REST API, following `@odata.nextLink` verbatim, with delta rounds for incremental reads.
 ///
 /// A read is a sequence of phases, each page one HTTP page: users (the list, or `/users/delta`), then with
-/// `groups: true` the groups pages, each followed by one page per group holding its membership record.
+/// `groups: true` the groups pages, each followed by one page per group holding its membership record
+/// (with `delta` on, `/groups/delta` pages instead: GraphConnector+GroupDelta.swift).
 /// The cursor (``GraphCursor``) carries the link to fetch next, so any instance can resume a read.
 ///
 /// ## Threading
@@ -20,8 +21,8 @@ final class GraphConnector: Connector {
         capabilities: [.check, .cancel, .incremental, .deletes, .groups, .memberships],
         settingsSchema: GraphSettings.schema)
 
-    private let settings: GraphSettings
-    private let client: GraphClient
+    let settings: GraphSettings
+    let client: GraphClient
     private let http: GraphHTTP
 
     init(settings: Settings, host: HostServices) throws {
@@ -45,10 +46,11 @@ final class GraphConnector: Connector {
             switch cursor.phase {
             case .users:
                 return try readUsers(cursor.url ?? "", incremental: cursor.incremental, fromCheckpoint: false, notes: [],
-                                     followingLink: true)
+                                     followingLink: true, savedGroupsDelta: cursor.groupsDelta)
             case .groups:
                 return try readGroups(cursor.url ?? "", incremental: cursor.incremental, followingLink: cursor.url != settings.firstGroupsURL)
             case .members: return try readMembers(cursor)
+            case .groupsDelta: return try readGroupsDelta(cursor)
             }
         }
         http.resetCancel()
@@ -58,7 +60,7 @@ final class GraphConnector: Connector {
                let url = URL(string: checkpoint.deltaLink), GraphSettings.origin(of: url) == settings.origin {
                 do {
                     return try readUsers(checkpoint.deltaLink, incremental: true, fromCheckpoint: true, notes: [],
-                                         followingLink: true)
+                                         followingLink: true, savedGroupsDelta: checkpoint.groupsDeltaLink)
                 } catch let resync as ResyncNeeded {
                     notes.append(resync.reason)
                 }
@@ -77,7 +79,7 @@ final class GraphConnector: Connector {
 
     /// One users (or delta) page.
     private func readUsers(_ url: String, incremental: Bool, fromCheckpoint: Bool, notes: [String],
-                           followingLink: Bool = false) throws -> Page {
+                           followingLink: Bool = false, savedGroupsDelta: String? = nil) throws -> Page {
         var headers: [String: String] = [:]
         if settings.delta { headers["Prefer"] = "odata.maxpagesize=\(settings.pageSize)" }
         if settings.advancedQuery { headers["ConsistencyLevel"] = "eventual" }
@@ -127,7 +129,9 @@ final class GraphConnector: Connector {
             }
         }
         if let next = json["@odata.nextLink"]?.stringValue {
-            return Page(records: records, nextCursor: GraphCursor(phase: .users, url: next, incremental: incremental).text,
+            var cursor = GraphCursor(phase: .users, url: next, incremental: incremental)
+            cursor.groupsDelta = savedGroupsDelta
+            return Page(records: records, nextCursor: cursor.text,
                         incremental: incremental, skippedCount: skipped, notes: notes)
         }
         var checkpoint: String?
@@ -135,6 +139,11 @@ final class GraphConnector: Connector {
             guard let deltaLink = json["@odata.deltaLink"]?.stringValue else {
                 throw ConnectorError.sourceData(
                     "\(Self.display(url)): the last delta page has neither @odata.nextLink nor @odata.deltaLink")
+            }
+            if settings.groups {
+                // The checkpoint is written once the groups delta round has its deltaLink too.
+                let next = groupsDeltaStart(usersDelta: deltaLink, incremental: incremental, saved: savedGroupsDelta)
+                return Page(records: records, nextCursor: next.text, incremental: incremental, skippedCount: skipped, notes: notes)
             }
             checkpoint = DeltaCheckpoint(deltaLink: deltaLink, select: settings.selectText).text
         }
@@ -201,11 +210,12 @@ final class GraphConnector: Connector {
         let rest = Array(cursor.pendingGroups.dropFirst())
         let next: GraphCursor?
         if !rest.isEmpty {
-            next = GraphCursor(phase: .members, url: cursor.url, pendingGroups: rest, incremental: cursor.incremental)
+            next = cursor.carrying(.members, url: cursor.url, pendingGroups: rest)
         } else {
-            next = cursor.url.map { GraphCursor(phase: .groups, url: $0, incremental: cursor.incremental) }
+            next = cursor.url.map { cursor.carrying(cursor.usersDelta == nil ? .groups : .groupsDelta, url: $0) }
         }
-        return Page(records: records, nextCursor: next?.text, incremental: cursor.incremental, notes: notes)
+        return Page(records: records, nextCursor: next?.text, checkpoint: next == nil ? finalCheckpoint(cursor) : nil,
+                    incremental: cursor.incremental, notes: notes)
     }
 
     /// A link for messages: its path (queries may be long and carry opaque tokens).

@@ -10,7 +10,7 @@ import XaasText
 ///  "auth": {"type": "clientCredentials", "tokenUrl": "https://login.microsoftonline.com/TENANT/oauth2/v2.0/token",
 ///           "clientId": "…", "clientSecret": {"env": "GRAPH_SECRET"}, "scope": "https://graph.microsoft.com/.default"},
 ///  "usersPath": "/users", "select": ["id", "userPrincipalName", "department"], "pageSize": 999,
-///  "externalId": "id", "status": "accountEnabled", "delta": true, "groups": false}
+///  "externalId": "id", "status": "accountEnabled", "delta": true, "groups": false, "transitiveMembers": false}
 /// ```
 struct GraphSettings: Sendable {
     /// How requests are authorised.
@@ -37,6 +37,8 @@ struct GraphSettings: Sendable {
     var status: StatusRule?
     var delta: Bool
     var groups: Bool
+    /// Read each group's `/transitiveMembers` (members of nested groups included) instead of `/members`.
+    var transitiveMembers: Bool
     /// Send `ConsistencyLevel: eventual` and `$count=true` (advanced queries).
     var advancedQuery: Bool
     /// Retries inside one `read_page` on 429/5xx/network errors before the status is surfaced to the host.
@@ -64,6 +66,7 @@ struct GraphSettings: Sendable {
     "status":{"type":["string","object","boolean"]},\
     "delta":{"type":"boolean"},\
     "groups":{"type":"boolean"},\
+    "transitiveMembers":{"type":"boolean"},\
     "advancedQuery":{"type":"boolean"},\
     "maxRetries":{"type":"integer","minimum":0,"maximum":10},\
     "maxRetryDelaySeconds":{"type":"number","minimum":0,"maximum":600},\
@@ -103,6 +106,7 @@ struct GraphSettings: Sendable {
         }
         delta = try s.bool("delta") ?? false
         groups = try s.bool("groups") ?? false
+        transitiveMembers = try s.bool("transitiveMembers") ?? false
         if delta, filter != nil {
             throw ConnectorError.config(
                 "settings.filter cannot be combined with \"delta\": true (Graph delta queries only filter by id); "
@@ -202,15 +206,33 @@ struct GraphSettings: Sendable {
     /// The URL that starts the groups read.
     var firstGroupsURL: String {
         baseURL.absoluteString + "/groups?" + Self.queryString([
-            ("$top", String(pageSize)), ("$select", "id,displayName,description,mail,mailNickname,securityEnabled"),
+            ("$top", String(pageSize)), ("$select", Self.groupSelect),
         ])
     }
 
-    /// The URL of a group's members (users' id and the externalId property).
+    /// The URL that starts a groups delta round (`delta` and `groups` on): group properties and `members`.
+    var firstGroupsDeltaURL: String {
+        baseURL.absoluteString + "/groups/delta?" + Self.queryString([("$select", "displayName,description,members")])
+    }
+
+    /// The properties a group record carries (the groups list's `$select`).
+    static let groupSelect = "id,displayName,description,mail,mailNickname,securityEnabled"
+
+    /// The URL of one group (re-read when a delta entry names it without its properties).
+    func groupURL(groupId: String) -> String {
+        baseURL.absoluteString + "/groups/" + Self.encode(groupId) + "?" + Self.queryString([("$select", Self.groupSelect)])
+    }
+
+    /// Whether a groups delta entry's `members@delta` can be applied pair by pair: its entries carry only
+    /// object ids, so only when the externalId is the `id` and members are direct (not transitive).
+    var membersFromDelta: Bool { externalId == "id" && !transitiveMembers }
+
+    /// The URL of a group's members (users' id and the externalId property): `/members`, or
+    /// `/transitiveMembers` with `transitiveMembers` on.
     func membersURL(groupId: String) -> String {
         let top = String(externalId.split(separator: ".", maxSplits: 1).first ?? Substring(externalId))
         let fields = top == "id" ? "id" : "id,\(top)"
-        return baseURL.absoluteString + "/groups/" + Self.encode(groupId) + "/members?"
+        return baseURL.absoluteString + "/groups/" + Self.encode(groupId) + (transitiveMembers ? "/transitiveMembers?" : "/members?")
             + Self.queryString([("$top", String(pageSize)), ("$select", fields)])
     }
 

@@ -13,7 +13,9 @@ import XaasJSON
 ///   percent-encoded `$skiptoken` (`%27…%27`, `%2B`, `%2F`), optional empty pages with a nextLink.
 /// - `GET /v1.0/users/delta`: a round to `@odata.deltaLink` (pages by `Prefer: odata.maxpagesize`), then
 ///   changes since a deltaLink (`@removed` with reason `changed` or `deleted`), 410 Gone for expired links.
-/// - `GET /v1.0/groups`, `/v1.0/groups/{id}/members`: paged.
+/// - `GET /v1.0/groups`, `/v1.0/groups/{id}/members`, `/v1.0/groups/{id}/transitiveMembers`: paged.
+/// - `GET /v1.0/groups/delta`: a round (`members@delta`) to a deltaLink, then the changes since (`@removed`
+///   groups and members), paged by `Prefer: odata.maxpagesize` (FakeGraph+GroupDelta.swift).
 /// - Scripted faults (429 with either `Retry-After` form, 503, 504, delays) queued per path prefix.
 ///
 /// ## Threading
@@ -30,7 +32,12 @@ final class FakeGraph: Sendable {
     struct State: Sendable {
         var users: [String: JSONValue] = [:]
         var order: [String] = []
-        var groups: [(id: String, name: String, members: [(id: String, type: String)])] = []
+        var groups: [FakeGroup] = []
+        /// Group descriptions served by `GET /v1.0/groups/{id}`.
+        var groupDescriptions: [String: String] = [:]
+        /// Entries appended once to the next `/groups/delta` changes round (e.g. a group with only a changed
+        /// property, as Graph may report it).
+        var extraGroupDeltaEntries: [JSONValue] = []
         /// The change log: (sequence, user id, change).
         var log: [(seq: Int, id: String, change: Change)] = []
         var seq = 0
@@ -56,6 +63,10 @@ final class FakeGraph: Sendable {
         case list(ids: [String], offset: Int, top: Int, select: [String]?, emptyServed: Bool)
         case delta(sinceSeq: Int, select: [String]?)
         case deltaPage(ids: [String], offset: Int, untilSeq: Int, select: [String]?, removed: [String: String])
+        /// `/groups/delta`: the groups as they were when the deltaLink was issued.
+        case groupDelta(snapshot: [FakeGroup])
+        /// `/groups/delta`: the rest of a round's computed entries, and the snapshot its deltaLink will hold.
+        case groupDeltaPage(items: [JSONValue], offset: Int, snapshot: [FakeGroup])
     }
 
     let state = Mutex(State())
@@ -149,11 +160,14 @@ final class FakeGraph: Sendable {
         case "/v1.0/users": return users(request, query)
         case "/v1.0/users/delta": return delta(request, query)
         case "/v1.0/groups": return groups(query)
+        case "/v1.0/groups/delta": return groupDelta(request, query)
         default:
-            if request.path.hasPrefix("/v1.0/groups/"), request.path.hasSuffix("/members") {
-                let id = String(request.path.dropFirst("/v1.0/groups/".count).dropLast("/members".count))
-                return members(groupId: id, query)
+            for endpoint in ["members", "transitiveMembers"] where request.path.hasPrefix("/v1.0/groups/")
+                && request.path.hasSuffix("/" + endpoint) {
+                let id = String(request.path.dropFirst("/v1.0/groups/".count).dropLast(endpoint.count + 1))
+                return members(groupId: id, endpoint: endpoint, query)
             }
+            if request.path.hasPrefix("/v1.0/groups/") { return group(id: String(request.path.dropFirst("/v1.0/groups/".count))) }
             return Self.error(404, "Request_ResourceNotFound", "Resource '\(request.path)' does not exist.")
         }
     }
@@ -266,11 +280,12 @@ final class FakeGraph: Sendable {
         }
     }
 
-    private func members(groupId: String, _ query: [String: String]) -> HTTPResponse {
+    private func members(groupId: String, endpoint: String, _ query: [String: String]) -> HTTPResponse {
         state.withLock { s in
-            guard let group = s.groups.first(where: { $0.id == groupId }) else {
+            guard var group = s.groups.first(where: { $0.id == groupId }) else {
                 return Self.error(404, "Request_ResourceNotFound", "Resource '\(groupId)' does not exist.")
             }
+            if endpoint == "transitiveMembers" { group.members = Self.transitiveMembers(of: groupId, s.groups) }
             let top = Int(query["$top"] ?? "100") ?? 100
             let offset = Int(query["$skiptoken"]?.dropFirst(2) ?? "0") ?? 0
             let select = query["$select"].map { $0.split(separator: ",").map(String.init) }
@@ -283,7 +298,7 @@ final class FakeGraph: Sendable {
                 return .object(base)
             }
             let next = offset + top < group.members.count
-                ? "\(baseURL)/groups/\(groupId)/members?$top=\(top)&$select=\(select?.joined(separator: ",") ?? "id")&$skiptoken=m.\(offset + top)" : nil
+                ? "\(baseURL)/groups/\(groupId)/\(endpoint)?$top=\(top)&$select=\(select?.joined(separator: ",") ?? "id")&$skiptoken=m.\(offset + top)" : nil
             return page(items, next: next)
         }
     }

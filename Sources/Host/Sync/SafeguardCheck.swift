@@ -1,8 +1,8 @@
 /// The deactivation safeguards, checked before anything is written to Okta.
 ///
 /// A plan is blocked when its deactivations exceed `maxDeactivationPercent` of the applied active users
-/// or `maxDeactivations`, or when the source yielded no records at all while users are applied (an empty
-/// export is far more often a broken export than a company with no staff). An operator approves a
+/// or `maxDeactivations`, or when a full read yielded no records at all while users are applied (an empty
+/// export is far more often a broken export than a company with no staff; an empty delta is no change). An operator approves a
 /// reviewed plan with `--approve-deactivations N`, which lets through a plan of at most N deactivations.
 public struct SafeguardCheck: Sendable {
     public var maxDeactivationPercent: Double?
@@ -27,7 +27,8 @@ public struct SafeguardCheck: Sendable {
             if count <= approved { return nil }
             return "the plan deactivates \(count) users, more than the \(approved) approved"
         }
-        if summary.recordsRead == 0 && appliedActiveUsers > 0 {
+        // An incremental (changes-only) read with nothing in it is a quiet source, not a broken export.
+        if summary.recordsRead == 0 && !summary.incremental && appliedActiveUsers > 0 {
             return "the source yielded no records while \(appliedActiveUsers) users are applied"
         }
         if let max = maxDeactivations, count > max {
