@@ -42,7 +42,7 @@ let package = Package(
         // The stable C ABI: one header, nothing else.
         .target(name: "PluginAPI", path: "Sources/PluginAPI"),
         // Swift glue for writing connectors against the C ABI.
-        .target(name: "PluginKit", dependencies: ["PluginAPI", "XaasJSON", "RuntimeInfo"], swiftSettings: swiftSettings),
+        .target(name: "PluginKit", dependencies: ["PluginAPI", "XaasJSON", "RuntimeInfo", "XaasSecrets"], swiftSettings: swiftSettings),
         // The toolchain identity a Swift plugin and the host must share (one definition for both).
         .target(name: "RuntimeInfo", swiftSettings: swiftSettings),
         // A strict JSON parser/serialiser that keeps number text exact (shared by host and plugins).
@@ -51,6 +51,8 @@ let package = Package(
         .target(name: "XaasCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         // Percent-encoding and decoding, one function per variant (shared by host, HTTP server and plugins).
         .target(name: "XaasText", swiftSettings: swiftSettings),
+        // The `{"command": [...]}` secret form: runs a program without a shell, with a timeout (host and PluginKit).
+        .target(name: "XaasSecrets", swiftSettings: swiftSettings),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // OpenSSL 3 libcrypto (libssl-dev): RSA/EC keys, signatures, random bytes.
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
@@ -60,7 +62,7 @@ let package = Package(
         .target(name: "Emulator", dependencies: ["HTTPServer", "CSQLite", "XaasCrypto"], swiftSettings: swiftSettings),
         // The host library: plugin loading, config, Okta client, sync engine, commands.
         .target(name: "Host", dependencies: ["PluginAPI", "XaasJSON", "RuntimeInfo", "CSQLite", "Emulator", "HTTPServer",
-                                           "XaasCrypto", "XaasText"],
+                                           "XaasCrypto", "XaasText", "XaasSecrets"],
                 swiftSettings: swiftSettings),
         // Thin @main.
         .executableTarget(name: "xaas", dependencies: ["Host"], swiftSettings: swiftSettings),
@@ -71,7 +73,7 @@ let package = Package(
         // The in-process emulator + config dir + `xaas sync` fixture shared by the sync, Graph and DynamoDB tests.
         .target(name: "SyncTestSupport", dependencies: ["Emulator", "HTTPServer", "XaasJSON", "TestSupport"],
                 path: "Tests/SyncTestSupport", swiftSettings: swiftSettings),
-        testTarget("PluginKitTests", ["PluginKit", "XaasJSON", "HTTPServer"]),
+        testTarget("PluginKitTests", ["PluginKit", "XaasJSON", "HTTPServer", "XaasSecrets"]),
         testTarget("XaasTextTests", ["XaasText"]),
         testTarget("XaasCryptoTests", ["XaasCrypto"]),
         testTarget("PluginHostTests", ["Host", "PluginAPI", "PluginKit", "XaasJSON", "RuntimeInfo"]),

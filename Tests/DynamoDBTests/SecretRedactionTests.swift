@@ -35,8 +35,10 @@ import XaasJSON
     }
 
     /// Every form the secret could leak in.
-    static func leaks(_ text: String) -> [String] {
-        let key = apiKey
+    static func leaks(_ text: String) -> [String] { leaks(apiKey, text) }
+
+    /// Every form `key` could leak in that `text` holds.
+    static func leaks(_ key: String, _ text: String) -> [String] {
         let forms = [key, key.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!,
                      String(Data(("user:" + key).utf8).base64EncodedString().dropFirst(8).prefix(12))]
         return forms.filter { text.contains($0) }

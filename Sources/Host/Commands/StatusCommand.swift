@@ -30,7 +30,7 @@ enum StatusCommand {
                         due = LifecycleStatus.next(store)
                         last = try store.recentRunReports(limit: 1).first
                             .flatMap { try? JSONValue.parse($0) }.flatMap(RunReport.init(json:))
-                            .map(SecretRedactor(settingsJSON: source.settingsJSON).redact)
+                            .map(SecretRedactor(settingsJSON: source.settingsJSON, runCommands: false).redact)
                         open = try store.unfinishedSessions()
                         groups = try store.groupCounts()
                     } catch {

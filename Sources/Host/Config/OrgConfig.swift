@@ -36,7 +36,8 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
     public var alerts: AlertsConfig?
     /// `auth: {"oauth": {...}}`: an OAuth service app instead of a static ``token`` (never both).
     public var oauth: OAuthSettings?
-    /// `"proxy": "http://host:port"`: the HTTP(S) proxy for API and token calls (else `HTTPS_PROXY`/`NO_PROXY`).
+    /// `"proxy": "http://host:port"`: the HTTP(S) proxy for API and token calls (else `HTTPS_PROXY`/`NO_PROXY`);
+    /// macOS only (a config error on Linux, see ``OrgProxy``).
     public var proxy: URL?
 
     /// The default ``rateLimitShare``.

@@ -1,5 +1,6 @@
 import Foundation
 import XaasJSON
+import XaasSecrets
 
 /// Where a secret (an Okta API token) comes from. Resolved lazily with ``resolve()``; never printed.
 ///
@@ -7,7 +8,7 @@ import XaasJSON
 /// - `file`: the contents of a file (one trailing newline removed) that only its owner may read (mode `0600`
 ///   or stricter); a file readable by group or others is refused.
 /// - `value`: inline in the config, allowed only for loopback or embedded orgs (test setups).
-/// - `command`: the standard output of a program run without a shell (``SecretCommand``), e.g.
+/// - `command`: the standard output of a program run without a shell (``SecretCommand`` of XaasSecrets, shared with PluginKit), e.g.
 ///   `["vault", "kv", "get", "-field=key", "secret/okta"]`.
 public enum SecretReference: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     case env(String)
@@ -59,7 +60,11 @@ public enum SecretReference: Sendable, CustomStringConvertible, CustomDebugStrin
         case .value(let value):
             return value
         case .command(let argv):
-            return try SecretCommand(arguments: argv).run(multiline: multiline)
+            do {
+                return try SecretCommand(arguments: argv).run(multiline: multiline)
+            } catch {
+                throw ConfigProblem(file: "command \(argv.first ?? "")", jsonPath: "", message: error.description)
+            }
         }
     }
 

@@ -40,11 +40,12 @@ public final class PluginInstance: @unchecked Sendable {
     private let decoder: PageDecoder
 
     /// Opens an instance with `settingsJSON` (a UTF-8 JSON object). `log` receives every message the
-    /// plugin logs, from any thread.
-    public init(plugin: LoadedPlugin, settingsJSON: String,
+    /// plugin logs, from any thread. `redactor` defaults to one built from the settings (pass the run's
+    /// own so a `{"command"}` secret is not run again for it).
+    public init(plugin: LoadedPlugin, settingsJSON: String, redactor: SecretRedactor? = nil,
                 log: @escaping @Sendable (PluginLogLevel, String) -> Void = { _, _ in }) throws(PluginError) {
         self.plugin = plugin
-        let redactor = SecretRedactor(settingsJSON: settingsJSON)
+        let redactor = redactor ?? SecretRedactor(settingsJSON: settingsJSON)
         self.redactor = redactor
         let context = HostServicesContext(log: { level, message in log(level, redactor.redact(message)) })
         let services = UnsafeMutablePointer<xaas_host_services>.allocate(capacity: 1)

@@ -1,11 +1,12 @@
 import Foundation
 import XaasJSON
+import XaasSecrets
 
 /// Removes every secret a connector's settings resolve from text the host prints or stores.
 ///
 /// Redaction is the host's job, not each connector's: the host knows every secret reference in a source's
-/// settings (`{"env": "NAME"}` / `{"file": "/path"}`, the ``SecretSetting`` shape of PluginKit) and resolves
-/// them itself, plus the values of environment variables whose names mark them as secrets (e.g. the
+/// settings (`{"env": "NAME"}` / `{"file": "/path"}` / `{"command": [...]}`, the ``SecretSetting`` shape of
+/// PluginKit) and resolves them itself, plus the values of environment variables whose names mark them as secrets (e.g. the
 /// `AWS_SECRET_ACCESS_KEY` a connector reads by default). Each secret is removed in every form it is
 /// commonly echoed in: raw, percent-encoded (upper- and lowercase hex), form-encoded, JSON-escaped and
 /// base64 (standard and URL-safe, at every byte alignment). Each occurrence becomes `<redacted NAME>`,
@@ -34,13 +35,22 @@ public struct SecretRedactor: Sendable {
         self.needles = needles.sorted { $0.0.utf8.count > $1.0.utf8.count }
     }
 
-    /// The redactor for a source whose settings are `settingsJSON`: every `{"env"}`/`{"file"}` reference in
-    /// it, and secret-named environment variables. References that cannot be resolved are passed over
-    /// (the connector reports them).
-    public init(settingsJSON: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// The redactor for a source whose settings are `settingsJSON`: every `{"env"}`/`{"file"}`/`{"command"}`
+    /// reference in it, and secret-named environment variables. References that cannot be resolved are
+    /// passed over (the connector reports them).
+    ///
+    /// A command reference is run here (once per distinct command), because the value the connector will
+    /// get is known only by running it: the host cannot read it back from the connector, and handing the
+    /// host's copy to the connector would put the secret in the settings or the environment. So a command
+    /// runs twice per sync: once for this redactor, once in the connector (build one redactor per run and
+    /// share it, as the sync job does with ``PluginInstance``). With `runCommands` false (e.g. `xaas status`,
+    /// which only re-redacts reports already redacted when stored) command references are skipped.
+    public init(settingsJSON: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                runCommands: Bool = true) {
         var secrets: [(String, String)] = []
         if let settings = try? JSONValue.parse(settingsJSON) {
-            Self.collectReferences(settings, path: "settings", environment: environment, into: &secrets)
+            var commands = CommandOutputs(enabled: runCommands)
+            Self.collectReferences(settings, path: "settings", environment: environment, commands: &commands, into: &secrets)
         }
         for (name, value) in environment where Self.looksSecret(name) { secrets.append((name, value)) }
         self.init(secrets: secrets)
@@ -71,9 +81,28 @@ public struct SecretRedactor: Sendable {
 
     // MARK: - Finding secrets
 
+    /// Each distinct command's output, run at most once per redactor.
+    private struct CommandOutputs {
+        var enabled: Bool
+        var outputs: [[String]: String?] = [:]
+
+        mutating func output(_ argv: [String]) -> String? {
+            guard enabled else { return nil }
+            if let known = outputs[argv] { return known }
+            let value = try? SecretCommand(arguments: argv).run(multiline: true)
+            outputs[argv] = value
+            return value
+        }
+    }
+
     private static func collectReferences(_ value: JSONValue, path: String, environment: [String: String],
-                                          into secrets: inout [(String, String)]) {
+                                          commands: inout CommandOutputs, into secrets: inout [(String, String)]) {
         if let members = value.objectValue {
+            if members.count == 1, let only = members.first, only.key == "command", let items = only.value.arrayValue,
+               !items.isEmpty, items.allSatisfy({ $0.stringValue != nil }) {
+                if let resolved = commands.output(items.compactMap(\.stringValue)) { secrets.append((path, resolved)) }
+                return
+            }
             if members.count == 1, let only = members.first, let name = only.value.stringValue {
                 if only.key == "env", let resolved = environment[name] {
                     secrets.append((path, resolved))
@@ -85,11 +114,12 @@ public struct SecretRedactor: Sendable {
                 }
             }
             for member in members {
-                collectReferences(member.value, path: "\(path).\(member.key)", environment: environment, into: &secrets)
+                collectReferences(member.value, path: "\(path).\(member.key)", environment: environment,
+                                  commands: &commands, into: &secrets)
             }
         } else if let items = value.arrayValue {
             for (i, item) in items.enumerated() {
-                collectReferences(item, path: "\(path)[\(i)]", environment: environment, into: &secrets)
+                collectReferences(item, path: "\(path)[\(i)]", environment: environment, commands: &commands, into: &secrets)
             }
         }
     }

@@ -10,6 +10,7 @@ enum SyncJobFactory {
         let connector = source.connector
         let settings = source.settingsJSON
         let directory = source.file.deletingLastPathComponent()
+        let redactor = SecretRedactor(settingsJSON: settings)  // one per run: runs a command secret once
         var rules = Planner.Rules(filter: filter.map { f in { f.matches($0) } }, map: { mapping.profile(for: $0) })
         rules.lifecycle = source.lifecycle.map { Planner.LifecycleRule(policy: LifecyclePolicy($0), now: LifecycleClock.current.now()) }
         var job = SyncEngine.Job(
@@ -20,12 +21,12 @@ enum SyncJobFactory {
                 maxDeactivations: source.safeguards.maxDeactivations, approvedDeactivations: approve),
             openSource: {
                 let plugin = try registry.resolve(connector, relativeTo: directory)
-                return try PluginInstance(plugin: plugin, settingsJSON: settings) { level, message in
+                return try PluginInstance(plugin: plugin, settingsJSON: settings, redactor: redactor) { level, message in
                     if level.rawValue >= PluginLogLevel.info.rawValue { log("\(plugin.name): \(message)") }
                 }
             },
             target: OktaImportTarget(client: client, identitySourceId: source.identitySourceId))
-        job.redactor = SecretRedactor(settingsJSON: settings)
+        job.redactor = redactor
         job.safeguards.maxClearingUpdatePercent = source.safeguards.maxClearingUpdatePercent
         job.safeguards.maxInvalidPercent = source.safeguards.maxInvalidPercent
         job.rules.mappedAttributes = mapping.sourceAttributes
