@@ -8,9 +8,6 @@ import XaasJSON
 /// Bad input for the file connectors (CSV, LDIF) and for `connectors.d/`: after a baseline of users is
 /// applied, the source is replaced by a bad one. Every run must end with exit 1 and an error that names the
 /// file and the line/record/field, and must deactivate nobody.
-///
-/// Cases that fail only because of defect 2 of issue #14 (a read error on the first page is reported as
-/// an empty source, exit 3) are disabled with that reason until the `defects` branch lands.
 @Suite("Bad input: clear errors, no deactivation", .serialized,
        .enabled(if: FileManager.default.isExecutableFile(atPath: TestSupport.xaasExecutable.path),
                 "the xaas executable is not built (run swift build first)"))
