@@ -45,10 +45,10 @@ import Testing
         #expect(results.allSatisfy { ($0.okta?.rateLimited ?? 0) == 0 }, "a run was answered 429")
     }
 
-    @Test func groupsAreReportedAsNotSyncedRatherThanFaked() {
+    @Test func groupsInSyncScenariosGiveANoteRatherThanFakedFigures() {
         var settings = Self.settings()
         settings.groups = 10
         let output = BenchOutput(scenario: .initial, settings: settings, results: [])
-        #expect(output.table().contains("groups are not synced yet"))
+        #expect(output.table().contains("--groups applies to the read scenario only"))
     }
 }

@@ -8,7 +8,7 @@ struct BenchOutput {
     var settings: BenchEnvironment.Settings
     var results: [BenchMeasurement]
 
-    static let groupsNote = "groups are not synced yet: this build's engine passes group and membership records over, so no group figures are reported"
+    static let groupsNote = "--groups applies to the read scenario only: the sync scenarios' generated CSV has no groups column yet, so no group figures are reported"
 
     private var phases: [String] {
         var seen = Set<String>()

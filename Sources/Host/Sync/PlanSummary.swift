@@ -21,7 +21,7 @@ public struct PlanSummary: Sendable {
     public var invalidSamples: [String] = []
     /// Rows the connector skipped as bad (onBadRow: skip).
     public var skippedByConnector = 0
-    /// Group and membership records (not synced yet) that were passed over.
+    /// Group and membership records passed over because group sync is turned off for the source.
     public var ignoredNonUsers = 0
     /// The first few notes connectors attached to pages.
     public var notes: [String] = []
