@@ -19,7 +19,7 @@ stage() {  # stage NAME FILE… : copies sources into $out/NAME/src without the 
     local name=$1; shift
     rm -rf "$out/$name/src"; mkdir -p "$out/$name/src" "$out/$name/inc"
     for f in "$@"; do
-        sed -E '/^(@_exported |public )?import (PluginKit|XaasJSON|RuntimeInfo|HTTPServer)$/d' "$f" > "$out/$name/src/$(basename "$(dirname "$f")")_$(basename "$f")"
+        sed -E '/^(@_exported |public )?import (PluginKit|XaasJSON|RuntimeInfo|HTTPServer|XaasText|XaasSecrets)$/d' "$f" > "$out/$name/src/$(basename "$(dirname "$f")")_$(basename "$f")"
     done
     cp Sources/PluginAPI/include/xaas_plugin.h "$out/$name/inc/"
     printf 'module PluginAPI {\n  header "xaas_plugin.h"\n  export *\n}\n' > "$out/$name/inc/module.modulemap"
@@ -49,11 +49,13 @@ for t in "${targets[@]}"; do
     case $t in
         json) stage json Sources/XaasJSON/*.swift
               seeds json Tests/Fixtures connectors.d "$corpora/csv/papa_core_cases.json" ;;
-        http) stage http Sources/HTTPServer/*.swift
+        http) stage http Sources/HTTPServer/*.swift Sources/XaasText/*.swift
               seeds http scripts/fuzz/seeds/http ;;
-        csv)  stage csv Plugins/CSV/*.swift Sources/PluginKit/*.swift Sources/XaasJSON/*.swift Sources/RuntimeInfo/*.swift
+        csv)  stage csv Plugins/CSV/*.swift Sources/PluginKit/*.swift Sources/XaasJSON/*.swift Sources/RuntimeInfo/*.swift \
+                    Sources/XaasText/*.swift Sources/XaasSecrets/*.swift
               seeds csv "$corpora/csv" connectors.d ;;
-        ldif) stage ldif Plugins/LDIF/*.swift Sources/PluginKit/*.swift Sources/XaasJSON/*.swift Sources/RuntimeInfo/*.swift
+        ldif) stage ldif Plugins/LDIF/*.swift Sources/PluginKit/*.swift Sources/XaasJSON/*.swift Sources/RuntimeInfo/*.swift \
+                    Sources/XaasText/*.swift Sources/XaasSecrets/*.swift
               seeds ldif "$corpora/ldif" ;;
         *) echo "unknown target $t" >&2; exit 2 ;;
     esac
