@@ -22,6 +22,12 @@ public struct GroupPlanSummary: Sendable, Equatable {
 
     public init() {}
 
+    /// The read had group or membership records, or the plan changes applied ones.
+    var planned: Bool {
+        creates + updates + unchanged + deletes + outOfScope + invalid + membershipAdds + membershipRemovals
+            + membershipsSkipped > 0
+    }
+
     mutating func addInvalid(_ message: String) {
         invalid += 1
         if invalidSamples.count < PlanSummary.sampleLimit { invalidSamples.append(message) }

@@ -213,7 +213,6 @@ extension Planner {
         guard let groups else { return nil }
         try store.prepareGroupPlanning()
         summary.groups.enabled = true
-        if let note = groups.defaultNote { summary.addNotes([note]) }
         return GroupPlanner(store: store, runId: runId, rules: groups)
     }
 }

@@ -121,6 +121,8 @@ public struct Planner {
         }
         try groupPlanner?.finish(complete: summary.complete, incremental: summary.incremental, seq: &seq,
                                  summary: &summary.groups)
+        // "Synced by default" is worth a note only when the read had groups (or applied ones changed).
+        if let note = groups?.defaultNote, summary.groups.planned { summary.addNotes([note]) }
         summary.lastSeq = seq
         if rules.lifecycle != nil {
             try store.finishLifecycle(runId: runId, complete: summary.complete, incremental: summary.incremental, dryRun: dryRun)
