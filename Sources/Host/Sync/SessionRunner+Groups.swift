@@ -26,19 +26,13 @@ extension SessionRunner {
         var pending: [(JournalEntity, PlanAction)] = []
         var group: String?
         var members: [(id: String, size: Int, entry: PlanEntry)] = []
-        var after: Int64 = 0
-        while true {
-            let entries = try fetch(after)
-            guard let last = entries.last else { break }
-            after = last.seq
-            for e in entries {
-                guard let pair = MembershipKey.split(e.externalId) else { continue }
-                if pair.group != group {
-                    if let group { try await flush(group, &members, &batcher, &pending, operation) }
-                    group = pair.group
-                }
-                members.append((pair.member, Self.jsonSize(pair.member), e))
+        try await forEachEntry(fetch) { e in
+            guard let pair = MembershipKey.split(e.externalId) else { return }
+            if pair.group != group {
+                if let group { try await flush(group, &members, &batcher, &pending, operation) }
+                group = pair.group
             }
+            members.append((pair.member, Self.jsonSize(pair.member), e))
         }
         if let group { try await flush(group, &members, &batcher, &pending, operation) }
         try await send(operation, &batcher, &pending)

@@ -96,24 +96,30 @@ public final class SessionRunner {
         }
         var batcher = makeBatcher(operation)
         var pending: [(JournalEntity, PlanAction)] = []
+        try await forEachEntry(fetch) { e in
+            let journal = JournalEntity(kind: e.kind, externalId: e.externalId, status: e.status, hash: e.hash,
+                                        profileJSON: e.profileJSON)
+            if !append(e, to: &batcher) {
+                try await send(operation, &batcher, &pending)
+                guard append(e, to: &batcher) else {
+                    throw SyncError("externalId \"\(e.externalId)\": its profile alone exceeds the 200 KB request limit")
+                }
+            }
+            pending.append((journal, e.action))
+        }
+        try await send(operation, &batcher, &pending)
+    }
+
+    /// Calls `body` with every entry `fetch` yields, page after page: `fetch(seq)` returns the entries after
+    /// `seq` (in seq order), and an empty page ends the phase.
+    func forEachEntry(_ fetch: (Int64) throws -> [PlanEntry], _ body: (PlanEntry) async throws -> Void) async throws {
         var after: Int64 = 0
         while true {
             let entries = try fetch(after)
-            guard let last = entries.last else { break }
+            guard let last = entries.last else { return }
             after = last.seq
-            for e in entries {
-                let journal = JournalEntity(kind: e.kind, externalId: e.externalId, status: e.status, hash: e.hash,
-                                            profileJSON: e.profileJSON)
-                if !append(e, to: &batcher) {
-                    try await send(operation, &batcher, &pending)
-                    guard append(e, to: &batcher) else {
-                        throw SyncError("externalId \"\(e.externalId)\": its profile alone exceeds the 200 KB request limit")
-                    }
-                }
-                pending.append((journal, e.action))
-            }
+            for e in entries { try await body(e) }
         }
-        try await send(operation, &batcher, &pending)
     }
 
     func makeBatcher(_ operation: BulkOperation) -> BulkBatcher {

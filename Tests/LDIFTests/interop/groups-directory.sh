@@ -7,6 +7,7 @@
 #        groups-directory.sh stop OUT
 # Exit status 77 when slapd / ldap-utils are not installed (apt-get install -y slapd ldap-utils).
 set -eu
+. "$(cd "$(dirname "$0")" && pwd)/slapd-conf.sh"
 CMD=$1
 OUT=$2
 for tool in /usr/sbin/slapadd /usr/sbin/slapcat /usr/sbin/slapd /usr/bin/ldapsearch /usr/bin/ldapmodify; do
@@ -17,21 +18,7 @@ AUTH="-x -D cn=admin,dc=example,dc=com -w secret"
 case "$CMD" in
 start)
   mkdir -p "$OUT/db"
-  cat > "$OUT/slapd.conf" <<EOF_CONF
-include /etc/ldap/schema/core.schema
-include /etc/ldap/schema/cosine.schema
-include /etc/ldap/schema/inetorgperson.schema
-include /etc/ldap/schema/nis.schema
-modulepath /usr/lib/ldap
-moduleload back_mdb
-pidfile $OUT/slapd.pid
-database mdb
-suffix "dc=example,dc=com"
-rootdn "cn=admin,dc=example,dc=com"
-rootpw secret
-directory $OUT/db
-maxsize 10485760
-EOF_CONF
+  write_slapd_conf "$OUT" 10485760
   /usr/sbin/slapadd -q -f "$OUT/slapd.conf" -l "$3"
   python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])' > "$OUT/port"
   # Started with every inherited descriptor closed: the daemon must not hold the caller's pipes open.

@@ -10,6 +10,7 @@
 #   ldapsearch_ops.ldif (-LLL '*' +, with entryUUID).
 # Exit status 77 when slapd / ldap-utils are not installed (apt-get install -y slapd ldap-utils).
 set -eu
+. "$(cd "$(dirname "$0")" && pwd)/slapd-conf.sh"
 OUT=$1
 USERS=${2:-60}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -19,21 +20,7 @@ done
 PY=${PYTHON:-python3}
 mkdir -p "$OUT/db"
 "$PY" "$HERE/generate.py" "$OUT/input.ldif" "$OUT/expected_groups.json" "$USERS"
-cat > "$OUT/slapd.conf" <<EOF_CONF
-include /etc/ldap/schema/core.schema
-include /etc/ldap/schema/cosine.schema
-include /etc/ldap/schema/inetorgperson.schema
-include /etc/ldap/schema/nis.schema
-modulepath /usr/lib/ldap
-moduleload back_mdb
-pidfile $OUT/slapd.pid
-database mdb
-suffix "dc=example,dc=com"
-rootdn "cn=admin,dc=example,dc=com"
-rootpw secret
-directory $OUT/db
-maxsize 104857600
-EOF_CONF
+write_slapd_conf "$OUT" 104857600
 /usr/sbin/slapadd -q -f "$OUT/slapd.conf" -l "$OUT/input.ldif"
 /usr/sbin/slapcat -f "$OUT/slapd.conf" -l "$OUT/slapcat.ldif"
 /usr/sbin/slapcat -f "$OUT/slapd.conf" -o ldif_wrap=40 -l "$OUT/slapcat40.ldif"
