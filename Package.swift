@@ -54,18 +54,23 @@ let package = Package(
         // The `{"command": [...]}` secret form: runs a program without a shell, with a timeout (host and PluginKit).
         .target(name: "XaasSecrets", swiftSettings: swiftSettings),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // The one SQLite wrapper (typed values, busy retry): host state and the emulator's state file.
+        .target(name: "XaasSQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
         // OpenSSL 3 libcrypto (libssl-dev): RSA/EC keys, signatures, random bytes.
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         // A small HTTP/1.1 server on POSIX sockets (emulator, metrics, test fakes).
         .target(name: "HTTPServer", dependencies: ["XaasText"], swiftSettings: swiftSettings),
         // The Okta XaaS emulator.
-        .target(name: "Emulator", dependencies: ["HTTPServer", "CSQLite", "XaasCrypto"], swiftSettings: swiftSettings),
+        .target(name: "Emulator", dependencies: ["HTTPServer", "XaasSQLite", "XaasCrypto"], swiftSettings: swiftSettings),
         // The host library: plugin loading, config, Okta client, sync engine, commands.
-        .target(name: "Host", dependencies: ["PluginAPI", "XaasJSON", "RuntimeInfo", "CSQLite", "Emulator", "HTTPServer",
+        // It does not link the emulator: it reaches one through `InProcessOktaLauncher`, installed at startup.
+        .target(name: "Host", dependencies: ["PluginAPI", "XaasJSON", "RuntimeInfo", "XaasSQLite", "HTTPServer",
                                            "XaasCrypto", "XaasText", "XaasSecrets"],
                 swiftSettings: swiftSettings),
+        // The emulator wired into the host: embedded orgs, `xaas bench`, the `xaas emulator` command.
+        .target(name: "EmbeddedEmulator", dependencies: ["Host", "Emulator", "HTTPServer"], swiftSettings: swiftSettings),
         // Thin @main.
-        .executableTarget(name: "xaas", dependencies: ["Host"], swiftSettings: swiftSettings),
+        .executableTarget(name: "xaas", dependencies: ["Host", "EmbeddedEmulator"], swiftSettings: swiftSettings),
 
         // Test helpers shared by the test targets (paths of built products, subprocesses, temp dirs, and a
         // connector harness that drives a built .so through the raw C ABI).
@@ -83,8 +88,8 @@ let package = Package(
                     swiftSettings: swiftSettings),
         testTarget("HTTPServerTests", ["HTTPServer"]),
         testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host", "XaasCrypto"], exclude: ["interop"]),
-        testTarget("SyncTests", ["Host", "Emulator", "SyncTestSupport", "XaasCrypto", "XaasJSON"]),
-        testTarget("OktaClientTests", ["Host", "HTTPServer", "XaasCrypto"]),
+        testTarget("SyncTests", ["Host", "Emulator", "EmbeddedEmulator", "SyncTestSupport", "XaasCrypto", "XaasJSON"]),
+        testTarget("OktaClientTests", ["Host", "Emulator", "HTTPServer", "XaasCrypto"]),
         testTarget("DynamoDBTests", ["Host", "HTTPServer", "SyncTestSupport"], exclude: ["interop"]),
         testTarget("GraphTests", ["Host", "HTTPServer", "SyncTestSupport"]),
         testTarget("ReliabilityTests", ["Host", "XaasJSON", "Emulator", "HTTPServer", "SyncTestSupport"]),

@@ -1,6 +1,7 @@
 import Dispatch
 import Emulator
 import Foundation
+import Host
 
 extension CommandLineTool {
     /// The `emulator` commands.

@@ -13,7 +13,7 @@ extension Emulator {
     }
 
     /// Resolves the `Authorization` header (`SSWS`, `Bearer` or `DPoP`) to a caller, or the error to answer.
-    func resolveCaller(_ request: HTTPRequest, state s: inout EmulatorState) -> Result<Caller, OktaError> {
+    func resolveCaller(_ request: HTTPRequest, state s: inout EmulatorState) -> Result<Caller, EmulatorError> {
         guard let header = request.headers["Authorization"] else { return .failure(.invalidToken) }
         let trimmed = header.trimmingCharacters(in: .whitespaces)
         if trimmed.lowercased().hasPrefix("dpop ") {
@@ -27,7 +27,7 @@ extension Emulator {
     }
 
     private func resolveIssued(_ token: String, dpop: Bool, request: HTTPRequest,
-                               state s: inout EmulatorState) -> Result<Caller, OktaError> {
+                               state s: inout EmulatorState) -> Result<Caller, EmulatorError> {
         let scheme = dpop ? "DPoP" : "Bearer"
         guard let issued = s.oauth.issued[token] else {
             return .failure(Self.tokenChallenge(scheme, request, "invalid_token", "The access token is invalid."))
@@ -66,9 +66,9 @@ extension Emulator {
 
     /// A 401 (or `status`) with `WWW-Authenticate: <scheme> … error="…", error_description="…"`.
     static func tokenChallenge(_ scheme: String, _ request: HTTPRequest, _ error: String, _ description: String,
-                               status: Int = 401) -> OktaError {
+                               status: Int = 401) -> EmulatorError {
         let origin = origin(request)
-        var e = OktaError.invalidToken
+        var e = EmulatorError.invalidToken
         e.status = status
         e.headers = [("WWW-Authenticate", "\(scheme) authorization_uri=\"\(origin)/oauth2/v1/authorize\", realm=\"\(origin)\", "
                       + "error=\"\(error)\", error_description=\"\(description)\"")]

@@ -75,7 +75,7 @@ extension Emulator {
             org.expireSessions(now: now)
             var ctx = OrgContext(org: org, names: s.names, ids: s.ids, now: now)
             s.names = AttributeNames()
-            outcome.result = Result { () throws(OktaError) in
+            outcome.result = Result { () throws(EmulatorError) in
                 try ctx.perform(route, source: source, request: request)
             }
             org = ctx.org
@@ -100,7 +100,7 @@ extension Emulator {
         var latencyMs = 0
         var drop = false
         var triggered = false
-        var result: Result<HTTPResponse, OktaError> = .failure(.server(500))
+        var result: Result<HTTPResponse, EmulatorError> = .failure(.server(500))
 
         func response() -> HTTPResponse {
             var response: HTTPResponse
@@ -149,7 +149,7 @@ extension Emulator {
 
     /// Draws the configured faults for one request, in a fixed order so a seed reproduces a run.
     private static func injectFault(_ org: inout OrgState, _ f: EmulatorConfiguration.Faults)
-        -> (status: Int, error: OktaError, drop: Bool)? {
+        -> (status: Int, error: EmulatorError, drop: Bool)? {
         if org.stormRemaining > 0 {
             org.stormRemaining -= 1
             return (429, .rateLimited(), false)

@@ -12,7 +12,7 @@ struct EmulatorState: @unchecked Sendable {  // unchecked: `store` holds a SQLit
     var oauth = OAuthState()
     var names = AttributeNames()
     var ids: SeededRandom
-    var store: StateStore?
+    var store: EmulatorStore?
     var running = true
     /// Set by a reset: the next flush empties the state file first.
     var resetStore = false
@@ -46,7 +46,7 @@ public final class Emulator: HTTPHandler, Sendable {
             for token in org.tokenScopes { s.tokens[token.value] = (org.name, token.scopes) }
         }
         if let statePath {
-            let store = try StateStore(path: statePath)
+            let store = try EmulatorStore(path: statePath)
             try store.load(into: &s)
             s.store = store
         }
@@ -96,8 +96,7 @@ public final class Emulator: HTTPHandler, Sendable {
         if waitForWorker { workerDone.wait() }
         state.withLock { s in
             s.flush()
-            s.store?.close()
-            s.store = nil
+            s.store = nil  // closes the state file
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads an ``EmulatorConfiguration`` from parsed JSON, naming the JSON path in every error.
-struct ConfigReader {
+struct EmulatorConfigReader {
     let root: Any
 
     func fail(_ location: String, _ message: String) -> EmulatorConfigurationError {

@@ -153,7 +153,7 @@ public struct EmulatorConfiguration: Sendable {
         } catch {
             throw EmulatorConfigurationError(location: "", message: "not valid JSON (\(error.localizedDescription))")
         }
-        return try ConfigReader(root: root).read()
+        return try EmulatorConfigReader(root: root).read()
     }
 }
 

@@ -3,7 +3,7 @@ import HTTPServer
 
 /// An Okta API error answer: status, `errorCode`, `errorSummary` and causes (reference §2.7).
 /// Thrown inside request handling and turned into a response by ``Emulator``.
-struct OktaError: Error, Sendable {
+struct EmulatorError: Error, Sendable {
     var status: Int
     var code: String
     var summary: String
@@ -11,29 +11,29 @@ struct OktaError: Error, Sendable {
     var headers: [(String, String)] = []
 
     /// 400 E0000001 "Api validation failed: {what}" with causes.
-    static func validation(_ what: String, _ causes: [String] = [], status: Int = 400) -> OktaError {
-        OktaError(status: status, code: "E0000001", summary: "Api validation failed: \(what)", causes: causes)
+    static func validation(_ what: String, _ causes: [String] = [], status: Int = 400) -> EmulatorError {
+        EmulatorError(status: status, code: "E0000001", summary: "Api validation failed: \(what)", causes: causes)
     }
 
     /// 400 E0000003 "The request body was not well-formed."
-    static func malformed(_ cause: String? = nil) -> OktaError {
-        OktaError(status: 400, code: "E0000003", summary: "The request body was not well-formed.",
+    static func malformed(_ cause: String? = nil) -> EmulatorError {
+        EmulatorError(status: 400, code: "E0000003", summary: "The request body was not well-formed.",
                   causes: cause.map { [$0] } ?? [])
     }
 
     /// 404 E0000007 "Not found: Resource not found: {what}".
-    static func notFound(_ what: String) -> OktaError {
-        OktaError(status: 404, code: "E0000007", summary: "Not found: Resource not found: \(what)")
+    static func notFound(_ what: String) -> EmulatorError {
+        EmulatorError(status: 404, code: "E0000007", summary: "Not found: Resource not found: \(what)")
     }
 
-    static let invalidToken = OktaError(status: 401, code: "E0000011", summary: "Invalid token provided")
+    static let invalidToken = EmulatorError(status: 401, code: "E0000011", summary: "Invalid token provided")
 
-    static func rateLimited() -> OktaError {
-        OktaError(status: 429, code: "E0000047", summary: "API call exceeded rate limit due to too many requests.")
+    static func rateLimited() -> EmulatorError {
+        EmulatorError(status: 429, code: "E0000047", summary: "API call exceeded rate limit due to too many requests.")
     }
 
-    static func noPermission(scope: String, resource: String) -> OktaError {
-        var e = OktaError(status: 403, code: "E0000006", summary: "You do not have permission to perform the requested action")
+    static func noPermission(scope: String, resource: String) -> EmulatorError {
+        var e = EmulatorError(status: 403, code: "E0000006", summary: "You do not have permission to perform the requested action")
         e.headers = [("WWW-Authenticate",
                       "Bearer authorization_uri=\"http://localhost/oauth2/v1/authorize\", realm=\"http://localhost\", "
                       + "scope=\"\(scope)\", error=\"insufficient_scope\", error_description=\"The access token provided "
@@ -41,10 +41,10 @@ struct OktaError: Error, Sendable {
         return e
     }
 
-    static func server(_ status: Int) -> OktaError {
+    static func server(_ status: Int) -> EmulatorError {
         status == 503
-            ? OktaError(status: 503, code: "E0000010", summary: "Service is temporarily unavailable.")
-            : OktaError(status: 500, code: "E0000009", summary: "Internal Server Error")
+            ? EmulatorError(status: 503, code: "E0000010", summary: "Service is temporarily unavailable.")
+            : EmulatorError(status: 500, code: "E0000009", summary: "Internal Server Error")
     }
 
     /// The JSON body, with `errorCauses` always present.
@@ -68,18 +68,18 @@ enum JSONBody {
     }
 
     /// Parses a request body; an empty or malformed body is E0000003.
-    static func decode(_ body: [UInt8]) throws(OktaError) -> Any {
-        guard !body.isEmpty else { throw OktaError.malformed() }
+    static func decode(_ body: [UInt8]) throws(EmulatorError) -> Any {
+        guard !body.isEmpty else { throw EmulatorError.malformed() }
         do {
             return try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
         } catch {
-            throw OktaError.malformed()
+            throw EmulatorError.malformed()
         }
     }
 
     /// Parses a body that must be a JSON object.
-    static func decodeObject(_ body: [UInt8]) throws(OktaError) -> [String: Any] {
-        guard let object = try decode(body) as? [String: Any] else { throw OktaError.malformed("expected a JSON object") }
+    static func decodeObject(_ body: [UInt8]) throws(EmulatorError) -> [String: Any] {
+        guard let object = try decode(body) as? [String: Any] else { throw EmulatorError.malformed("expected a JSON object") }
         return object
     }
 

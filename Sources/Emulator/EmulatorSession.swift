@@ -65,7 +65,7 @@ struct ImportReport: Sendable, Equatable {
 }
 
 /// An import session of one identity source: its state, staged bulk data and report.
-struct ImportSession: Sendable {
+struct EmulatorSession: Sendable {
     var id: String
     var source: String
     var status: SessionStatus

@@ -1,15 +1,20 @@
 import Foundation
+import XaasSQLite
 
 /// Persists the emulator's directory and sessions in a SQLite file, so an emulator restarted with the same
 /// `statePath` finds its users, groups and sessions again. Writes only what changed since the last flush.
 /// Threading: used only under the emulator's state lock.
-final class StateStore: @unchecked Sendable {  // unchecked: only touched under Emulator's Mutex
+final class EmulatorStore: @unchecked Sendable {  // unchecked: only touched under Emulator's Mutex
     private let db: SQLiteDatabase
     /// How many attribute names are already in the file.
     private var savedNames = 0
 
     init(path: String) throws {
-        db = try SQLiteDatabase(path: path)
+        do {
+            db = try SQLiteDatabase(path: path)
+        } catch {
+            throw EmulatorStoreError(description: "cannot open the emulator state file: \(error.message)")
+        }
         try db.execute("""
             CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE IF NOT EXISTS names(idx INTEGER PRIMARY KEY, name TEXT NOT NULL);
@@ -23,39 +28,33 @@ final class StateStore: @unchecked Sendable {  // unchecked: only touched under 
             """)
     }
 
-    func close() { db.close() }
-
     // MARK: Loading
 
     /// Loads the file into `state` (orgs missing from the configuration are skipped).
     func load(into state: inout EmulatorState) throws {
-        let names = try db.prepare("SELECT idx, name FROM names ORDER BY idx")
-        while names.step() {
-            _ = state.names.intern(names.text(1) ?? "")
+        try db.query("SELECT idx, name FROM names ORDER BY idx") { row in
+            _ = state.names.intern(row.text(1) ?? "")
             savedNames += 1
         }
-        let meta = try db.prepare("SELECT key, value FROM meta")
-        while meta.step() {
-            switch meta.text(0) {
-            case "ids": if let v = meta.text(1).flatMap(UInt64.init) { state.ids.state = v }
-            case "clock": if state.clock.manual, let v = meta.text(1).flatMap(Double.init) {
+        try db.query("SELECT key, value FROM meta") { row in
+            switch row.text(0) {
+            case "ids": if let v = row.text(1).flatMap(UInt64.init) { state.ids.state = v }
+            case "clock": if state.clock.manual, let v = row.text(1).flatMap(Double.init) {
                 state.clock.manualNow = max(state.clock.manualNow, v)
             }
             default: break
             }
         }
-        let users = try db.prepare("SELECT org, source, external_id, id, active, created, last_updated, profile FROM users")
-        while users.step() {
+        try db.query("SELECT org, source, external_id, id, active, created, last_updated, profile FROM users") { users in
             guard let org = users.text(0), let source = users.text(1), let ext = users.text(2),
-                  state.orgs[org]?.directories[source] != nil else { continue }
+                  state.orgs[org]?.directories[source] != nil else { return }
             state.orgs[org]!.directories[source]!.restore(UserRecord(
                 externalId: ext, idNumber: UInt64(bitPattern: users.int(3)), active: users.int(4) != 0,
                 created: users.double(5), lastUpdated: users.double(6), profile: CompactProfile(bytes: users.blob(7))))
         }
-        let groups = try db.prepare("SELECT org, source, external_id, id, created, last_updated, profile, members FROM groups")
-        while groups.step() {
+        try db.query("SELECT org, source, external_id, id, created, last_updated, profile, members FROM groups") { groups in
             guard let org = groups.text(0), let source = groups.text(1), let ext = groups.text(2),
-                  state.orgs[org]?.directories[source] != nil else { continue }
+                  state.orgs[org]?.directories[source] != nil else { return }
             let members = (try? JSONSerialization.jsonObject(with: Data((groups.text(7) ?? "[]").utf8))) as? [String] ?? []
             state.orgs[org]!.directories[source]!.putGroup(GroupRecord(
                 externalId: ext, id: groups.text(3) ?? "", profile: CompactProfile(bytes: groups.blob(6)),
@@ -65,14 +64,13 @@ final class StateStore: @unchecked Sendable {  // unchecked: only touched under 
     }
 
     private func loadSessions(into state: inout EmulatorState) throws {
-        let rows = try db.prepare("""
+        try db.query("""
             SELECT org, id, source, status, created, last_updated, last_activity, triggered_at, finished_at, report,
               error, pending_error, operations FROM sessions ORDER BY seq
-            """)
-        while rows.step() {
+            """) { rows in
             guard let orgName = rows.text(0), var org = state.orgs[orgName], let id = rows.text(1),
-                  let source = rows.text(2), let status = rows.text(3).flatMap(SessionStatus.init(rawValue:)) else { continue }
-            var s = ImportSession(id: id, source: source, status: status, created: rows.double(4),
+                  let source = rows.text(2), let status = rows.text(3).flatMap(SessionStatus.init(rawValue:)) else { return }
+            var s = EmulatorSession(id: id, source: source, status: status, created: rows.double(4),
                                   lastUpdated: rows.double(5), lastActivity: rows.double(6))
             s.triggeredAt = rows.isNull(7) ? nil : rows.double(7)
             s.finishedAt = rows.isNull(8) ? nil : rows.double(8)
@@ -105,72 +103,71 @@ final class StateStore: @unchecked Sendable {  // unchecked: only touched under 
                 !org.dirtySessions.isEmpty || org.directories.values.contains { !$0.dirtyUsers.isEmpty || !$0.dirtyGroups.isEmpty }
             }
         guard anything else { return }
-        try db.execute("BEGIN IMMEDIATE")
-        do {
+        try db.transaction {
             if state.resetStore {
                 try db.execute("DELETE FROM users; DELETE FROM groups; DELETE FROM sessions;")
                 state.resetStore = false
             }
-            let name = try db.prepare("INSERT OR REPLACE INTO names(idx, name) VALUES(?, ?)")
+            let name = "INSERT OR REPLACE INTO names(idx, name) VALUES(?, ?)"
             while savedNames < state.names.names.count {
-                try name.run([savedNames, state.names.names[savedNames]])
+                try db.run(name, [.int(Int64(savedNames)), .text(state.names.names[savedNames])])
                 savedNames += 1
             }
-            let meta = try db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)")
-            try meta.run(["ids", String(state.ids.state)])
-            try meta.run(["clock", String(state.clock.now)])
+            let meta = "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"
+            try db.run(meta, [.text("ids"), .text(String(state.ids.state))])
+            try db.run(meta, [.text("clock"), .text(String(state.clock.now))])
             for orgName in Array(state.orgs.keys) {
                 guard var org = state.orgs.removeValue(forKey: orgName) else { continue }
                 defer { state.orgs[orgName] = org }
                 try flush(org: orgName, &org)
             }
-            try db.execute("COMMIT")
-        } catch {
-            try? db.execute("ROLLBACK")
-            throw error
         }
     }
 
     private func flush(org name: String, _ org: inout OrgState) throws {
-        let user = try db.prepare("""
+        let user = """
             INSERT OR REPLACE INTO users(org, source, external_id, id, active, created, last_updated, profile)
             VALUES(?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        let group = try db.prepare("""
+            """
+        let group = """
             INSERT OR REPLACE INTO groups(org, source, external_id, id, created, last_updated, profile, members)
             VALUES(?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        let dropGroup = try db.prepare("DELETE FROM groups WHERE org = ? AND source = ? AND external_id = ?")
+            """
+        let dropGroup = "DELETE FROM groups WHERE org = ? AND source = ? AND external_id = ?"
         for source in Array(org.directories.keys) {
             guard var dir = org.directories[source] else { continue }
             for i in dir.dirtyUsers {
                 let u = dir.users[i]
-                try user.run([name, source, u.externalId, Int64(bitPattern: u.idNumber), u.active ? 1 : 0, u.created,
-                              u.lastUpdated, u.profile.bytes])
+                try db.run(user, [.text(name), .text(source), .text(u.externalId), .int(Int64(bitPattern: u.idNumber)),
+                                  .int(u.active ? 1 : 0), .double(u.created), .double(u.lastUpdated), .blob(u.profile.bytes)])
             }
             for ext in dir.dirtyGroups {
                 if let g = dir.groups[ext] {
                     let members = String(decoding: JSONBody.encode(g.members.sorted()), as: UTF8.self)
-                    try group.run([name, source, ext, g.id, g.created, g.lastUpdated, g.profile.bytes, members])
+                    try db.run(group, [.text(name), .text(source), .text(ext), .text(g.id), .double(g.created),
+                                       .double(g.lastUpdated), .blob(g.profile.bytes), .text(members)])
                 } else {
-                    try dropGroup.run([name, source, ext])
+                    try db.run(dropGroup, [.text(name), .text(source), .text(ext)])
                 }
             }
             dir.dirtyUsers = []
             dir.dirtyGroups = []
             org.directories[source] = dir
         }
-        let session = try db.prepare("""
+        let session = """
             INSERT OR REPLACE INTO sessions(org, id, source, seq, status, created, last_updated, last_activity,
               triggered_at, finished_at, report, error, pending_error, operations)
             VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+            """
         for id in org.dirtySessions {
             guard let s = org.sessions[id] else { continue }
             let seq = org.sessionOrder.firstIndex(of: id) ?? 0
-            try session.run([name, id, s.source, seq, s.status.rawValue, s.created, s.lastUpdated, s.lastActivity,
-                             s.triggeredAt, s.finishedAt, String(decoding: JSONBody.encode(s.report.json), as: UTF8.self),
-                             s.errorReason, s.pendingError, Self.encodeOperations(s.operations)])
+            try db.run(session, [.text(name), .text(id), .text(s.source), .int(Int64(seq)), .text(s.status.rawValue),
+                                 .double(s.created), .double(s.lastUpdated), .double(s.lastActivity),
+                                 s.triggeredAt.map { .double($0) } ?? .null, s.finishedAt.map { .double($0) } ?? .null,
+                                 .text(String(decoding: JSONBody.encode(s.report.json), as: UTF8.self)),
+                                 .optional(s.errorReason), .optional(s.pendingError),
+                                 .text(Self.encodeOperations(s.operations))])
         }
         org.dirtySessions = []
     }
@@ -214,4 +211,9 @@ final class StateStore: @unchecked Sendable {  // unchecked: only touched under 
             }
         }
     }
+}
+
+/// The emulator's state file could not be opened (the path and SQLite's reason are in the message).
+struct EmulatorStoreError: Error, CustomStringConvertible {
+    var description: String
 }

@@ -50,7 +50,7 @@ extension OrgState {
     }
 
     /// With `missingRequired: sessionError`, the reason the session fails (a new user without a required field).
-    private func missingRequiredFailure(_ session: ImportSession, _ directory: SourceDirectory,
+    private func missingRequiredFailure(_ session: EmulatorSession, _ directory: SourceDirectory,
                                         _ names: AttributeNames) -> String? {
         guard config.missingRequiredFailsSession else { return nil }
         for op in session.operations {

@@ -11,10 +11,10 @@ extension OktaRoute {
     }
 }
 
-extension OktaError {
+extension EmulatorError {
     /// 405 E0000022 with an `Allow` header, as Okta answers a wrong method on a known path.
-    static func methodNotAllowed(_ allowed: [String]) -> OktaError {
-        var e = OktaError(status: 405, code: "E0000022", summary: "The endpoint does not support the provided HTTP method")
+    static func methodNotAllowed(_ allowed: [String]) -> EmulatorError {
+        var e = EmulatorError(status: 405, code: "E0000022", summary: "The endpoint does not support the provided HTTP method")
         e.headers = [("Allow", allowed.joined(separator: ", "))]
         return e
     }

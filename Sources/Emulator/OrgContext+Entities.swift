@@ -21,7 +21,7 @@ extension OrgContext {
     }
 
     // swiftlint:disable:next cyclomatic_complexity function_body_length
-    mutating func userOperation(_ route: OktaRoute, source: String, body: [UInt8]) throws(OktaError) -> HTTPResponse {
+    mutating func userOperation(_ route: OktaRoute, source: String, body: [UInt8]) throws(EmulatorError) -> HTTPResponse {
         var dir = org.directories[source] ?? SourceDirectory(source: source)
         defer { org.directories[source] = dir }
         switch route {
@@ -30,7 +30,7 @@ extension OrgContext {
             let externalId = try identifier(object["externalId"], "externalId", max: 512)
             let profile = try requiredProfile(object["profile"])
             if let existing = dir.user(externalId), existing.active {
-                throw OktaError.validation("externalId", ["externalId: a user with externalId '\(externalId)' already exists."])
+                throw EmulatorError.validation("externalId", ["externalId: a user with externalId '\(externalId)' already exists."])
             }
             var user = UserRecord(externalId: externalId, idNumber: ids.next(), active: true, created: now,
                                   lastUpdated: now, profile: profile)
@@ -41,14 +41,14 @@ extension OrgContext {
             dir.put(user)
             return JSONBody.response(200, userJSON(user))
         case .getUser(let externalId):
-            guard let user = dir.user(externalId) else { throw OktaError.notFound(externalId) }
+            guard let user = dir.user(externalId) else { throw EmulatorError.notFound(externalId) }
             return JSONBody.response(200, userJSON(user))
         case .replaceUser(let externalId), .patchUser(let externalId):
-            guard var user = dir.user(externalId) else { throw OktaError.notFound(externalId) }
+            guard var user = dir.user(externalId) else { throw EmulatorError.notFound(externalId) }
             let object = try JSONBody.decodeObject(body)
             if case .replaceUser = route {
                 if let sent = object["externalId"] as? String, sent != externalId {
-                    throw OktaError.validation("externalId", ["externalId: '\(sent)' does not match the path ('\(externalId)')."])
+                    throw EmulatorError.validation("externalId", ["externalId: '\(sent)' does not match the path ('\(externalId)')."])
                 }
                 user.profile = try requiredProfile(object["profile"])
             } else {
@@ -64,7 +64,7 @@ extension OrgContext {
             dir.put(user)
             return JSONBody.response(200, userJSON(user))
         case .deleteUser(let externalId):
-            guard var user = dir.user(externalId) else { throw OktaError.notFound(externalId) }
+            guard var user = dir.user(externalId) else { throw EmulatorError.notFound(externalId) }
             if user.active {
                 user.active = false
                 user.lastUpdated = now
@@ -72,21 +72,21 @@ extension OrgContext {
             }
             return HTTPResponse(status: org.config.deleteEntityStatus)
         default:
-            throw OktaError.notFound(route.key)
+            throw EmulatorError.notFound(route.key)
         }
     }
 
     /// A user profile that must carry `email` and `userName` (UserRequestSchema).
-    private mutating func requiredProfile(_ value: Any?) throws(OktaError) -> CompactProfile {
+    private mutating func requiredProfile(_ value: Any?) throws(EmulatorError) -> CompactProfile {
         let (profile, _) = try profileValues(value, "profile")
         for field in ["email", "userName"] where profile.value(field, names)?.isEmpty ?? true {
-            throw OktaError.validation("profile", ["profile.\(field): The field is required."])
+            throw EmulatorError.validation("profile", ["profile.\(field): The field is required."])
         }
         return profile
     }
 
     // swiftlint:disable:next cyclomatic_complexity function_body_length
-    mutating func groupOperation(_ route: OktaRoute, source: String, request: HTTPRequest) throws(OktaError) -> HTTPResponse {
+    mutating func groupOperation(_ route: OktaRoute, source: String, request: HTTPRequest) throws(EmulatorError) -> HTTPResponse {
         var dir = org.directories[source] ?? SourceDirectory(source: source)
         defer { org.directories[source] = dir }
         switch route {
@@ -95,28 +95,28 @@ extension OrgContext {
             let externalId = try identifier(object["externalId"], "externalId", max: 255)
             let profile = try groupProfile(object["profile"])
             guard dir.groups[externalId] == nil else {
-                throw OktaError.validation("externalId", ["externalId: a group with externalId '\(externalId)' already exists."])
+                throw EmulatorError.validation("externalId", ["externalId: a group with externalId '\(externalId)' already exists."])
             }
             let group = GroupRecord(externalId: externalId, id: ids.oktaID("00g"), profile: profile, created: now,
                                     lastUpdated: now, members: [])
             dir.putGroup(group)
             return JSONBody.response(200, groupJSON(group))
         case .getGroup(let key):
-            guard let group = dir.group(key) else { throw OktaError.notFound(key) }
+            guard let group = dir.group(key) else { throw EmulatorError.notFound(key) }
             return JSONBody.response(200, groupJSON(group))
         case .updateGroup(let key):
-            guard var group = dir.group(key) else { throw OktaError.notFound(key) }
+            guard var group = dir.group(key) else { throw EmulatorError.notFound(key) }
             let object = try JSONBody.decodeObject(request.body)
             group.profile = try groupProfile(object["profile"])
             group.lastUpdated = now
             dir.putGroup(group)
             return JSONBody.response(200, groupJSON(group))
         case .deleteGroup(let key):
-            guard let group = dir.group(key) else { throw OktaError.notFound(key) }
+            guard let group = dir.group(key) else { throw EmulatorError.notFound(key) }
             dir.removeGroup(group.externalId)
             return HTTPResponse(status: org.config.deleteEntityStatus)
         case .listMembers(let key):
-            guard let group = dir.group(key) else { throw OktaError.notFound(key) }
+            guard let group = dir.group(key) else { throw EmulatorError.notFound(key) }
             var limit = 1000
             var after: String?
             for (name, value) in request.queryItems {
@@ -133,11 +133,11 @@ extension OrgContext {
             }
             return response
         case .addMember(let key):
-            guard var group = dir.group(key) else { throw OktaError.notFound(key) }
+            guard var group = dir.group(key) else { throw EmulatorError.notFound(key) }
             let object = try JSONBody.decodeObject(request.body)
             let member = try identifier(object["memberExternalId"], "memberExternalId", max: 512)
             guard dir.user(member) != nil else {
-                throw OktaError.validation("memberExternalId", ["memberExternalId: no user with externalId '\(member)'."])
+                throw EmulatorError.validation("memberExternalId", ["memberExternalId: no user with externalId '\(member)'."])
             }
             if group.members.insert(member).inserted {
                 group.lastUpdated = now
@@ -145,22 +145,22 @@ extension OrgContext {
             }
             return HTTPResponse(status: 204)
         case .removeMember(let key, let member):
-            guard var group = dir.group(key) else { throw OktaError.notFound(key) }
+            guard var group = dir.group(key) else { throw EmulatorError.notFound(key) }
             if group.members.remove(member) != nil {
                 group.lastUpdated = now
                 dir.putGroup(group)
             }
             return HTTPResponse(status: 204)
         default:
-            throw OktaError.notFound(route.key)
+            throw EmulatorError.notFound(route.key)
         }
     }
 
-    private mutating func groupProfile(_ value: Any?) throws(OktaError) -> CompactProfile {
+    private mutating func groupProfile(_ value: Any?) throws(EmulatorError) -> CompactProfile {
         let (profile, bad) = try profileValues(value, "profile")
-        if let bad { throw OktaError.validation("profile", [bad]) }
+        if let bad { throw EmulatorError.validation("profile", [bad]) }
         if profile.value("displayName", names)?.isEmpty ?? true {
-            throw OktaError.validation("profile", ["profile.displayName: The field is required."])
+            throw EmulatorError.validation("profile", ["profile.displayName: The field is required."])
         }
         return profile
     }

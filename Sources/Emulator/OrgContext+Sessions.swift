@@ -4,7 +4,7 @@ import HTTPServer
 /// Session operations: create, list, get, cancel, start-import (reference §3 #1–4, #11; §5).
 extension OrgContext {
     /// Runs one authorised operation on `source`.
-    mutating func perform(_ route: OktaRoute, source: String, request: HTTPRequest) throws(OktaError) -> HTTPResponse {
+    mutating func perform(_ route: OktaRoute, source: String, request: HTTPRequest) throws(EmulatorError) -> HTTPResponse {
         switch route {
         case .createSession: return try createSession(source)
         case .listSessions:
@@ -21,15 +21,15 @@ extension OrgContext {
         case .createGroup, .getGroup, .updateGroup, .deleteGroup, .listMembers, .addMember, .removeMember:
             return try groupOperation(route, source: source, request: request)
         case .unknown:
-            throw OktaError.notFound(request.path)
+            throw EmulatorError.notFound(request.path)
         }
     }
 
     /// The session `id` of `source`, its activity time refreshed; unknown IDs answer per `unknownSessionStatus`.
-    mutating func touch(_ id: String, _ source: String) throws(OktaError) -> ImportSession {
+    mutating func touch(_ id: String, _ source: String) throws(EmulatorError) -> EmulatorSession {
         guard var session = org.sessions[id], session.source == source else {
-            if org.config.unknownSessionStatus == 404 { throw OktaError.notFound(id) }
-            throw OktaError.validation("importSessionId", ["The import session ID is invalid: \(id)"],
+            if org.config.unknownSessionStatus == 404 { throw EmulatorError.notFound(id) }
+            throw EmulatorError.validation("importSessionId", ["The import session ID is invalid: \(id)"],
                                        status: org.config.unknownSessionStatus)
         }
         if session.status.isOpen {
@@ -40,15 +40,15 @@ extension OrgContext {
         return session
     }
 
-    mutating func createSession(_ source: String) throws(OktaError) -> HTTPResponse {
-        let gateError = OktaError.validation("identitySourceId", [org.config.sessionGateErrorSummary])
+    mutating func createSession(_ source: String) throws(EmulatorError) -> HTTPResponse {
+        let gateError = EmulatorError.validation("identitySourceId", [org.config.sessionGateErrorSummary])
         if org.openSession(source: source) != nil { throw gateError }
         if org.config.sessionGate != .activeOnly, let last = org.lastTrigger[source],
            now - last.at < org.config.cooldownSeconds {
             let stillTriggered = org.sessions[last.session]?.status == .triggered
             if org.config.sessionGate == .sinceTrigger || stillTriggered { throw gateError }
         }
-        let session = ImportSession(id: ids.oktaID("aps"), source: source, status: .created, created: now,
+        let session = EmulatorSession(id: ids.oktaID("aps"), source: source, status: .created, created: now,
                                     lastUpdated: now, lastActivity: now)
         org.sessions[session.id] = session
         org.sessionOrder.append(session.id)
@@ -57,10 +57,10 @@ extension OrgContext {
         return JSONBody.response(org.config.createSessionStatus, session.json())
     }
 
-    mutating func cancel(_ id: String, _ source: String) throws(OktaError) -> HTTPResponse {
+    mutating func cancel(_ id: String, _ source: String) throws(EmulatorError) -> HTTPResponse {
         var session = try touch(id, source)
         guard session.status.isOpen else {
-            throw OktaError.validation("importSessionId",
+            throw EmulatorError.validation("importSessionId",
                                        ["Only a session that is in CREATED or IN_PROGRESS status can be canceled."])
         }
         session.status = .closed
@@ -70,14 +70,14 @@ extension OrgContext {
         return HTTPResponse(status: 204)
     }
 
-    mutating func startImport(_ id: String, _ source: String) throws(OktaError) -> HTTPResponse {
+    mutating func startImport(_ id: String, _ source: String) throws(EmulatorError) -> HTTPResponse {
         var session = try touch(id, source)
         let allowed = session.status == .inProgress || (session.status == .created && org.config.allowTriggerFromCreated)
         guard allowed else {
             let why = session.status == .created
                 ? "The import session has no data to import; upload data before starting the import."
                 : "Only a session that is in IN_PROGRESS status can be triggered (status: \(session.status.rawValue))."
-            throw OktaError.validation("importSessionId", [why])
+            throw EmulatorError.validation("importSessionId", [why])
         }
         session.status = .triggered
         session.triggeredAt = now

@@ -30,7 +30,7 @@ struct ForcedResponse: Sendable {
 struct OrgState: Sendable {
     let config: EmulatorConfiguration.Org
     var directories: [String: SourceDirectory] = [:]
-    var sessions: [String: ImportSession] = [:]
+    var sessions: [String: EmulatorSession] = [:]
     /// Session IDs in creation order.
     var sessionOrder: [String] = []
     /// Per source: triggered sessions waiting for processing, in trigger order.
@@ -84,7 +84,7 @@ struct OrgState: Sendable {
     }
 
     /// The open (`CREATED`/`IN_PROGRESS`) session of a source, if any.
-    func openSession(source: String) -> ImportSession? {
+    func openSession(source: String) -> EmulatorSession? {
         sessionOrder.lazy.compactMap { sessions[$0] }.first { $0.source == source && $0.status.isOpen }
     }
 }

@@ -24,7 +24,7 @@ public struct ServiceApp: Sendable {
     }
 }
 
-extension ConfigReader {
+extension EmulatorConfigReader {
     /// `"serviceApps": [{"clientId", "jwks": {"keys": [...]}, "scopes": [...], "requireDPoP": false}]`.
     func readServiceApps(_ raw: Any, _ at: String) throws -> [ServiceApp] {
         guard let list = raw as? [Any] else { throw fail(at, "expected an array of service apps") }

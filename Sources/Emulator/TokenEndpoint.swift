@@ -130,7 +130,7 @@ extension Emulator {
     }
 
     static func methodNotAllowed(allow: String) -> HTTPResponse {
-        let error = OktaError.methodNotAllowed([allow])
+        let error = EmulatorError.methodNotAllowed([allow])
         var response = JSONBody.response(error.status, error.body(errorId: "oae" + Base64URL.encode(SecureRandom.bytes(12))))
         for (name, value) in error.headers { response.headers.set(name, value) }
         return response

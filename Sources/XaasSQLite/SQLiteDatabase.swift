@@ -8,7 +8,8 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     public var description: String { "SQLite error \(code): \(message)" }
 }
 
-/// A thin wrapper over one SQLite connection (WAL mode, foreign keys on, busy timeout).
+/// A thin wrapper over one SQLite connection (WAL mode, foreign keys on, busy timeout): the one SQLite
+/// wrapper of xaas, used by the host's state (`StateStore`) and the emulator's state file (`EmulatorStore`).
 ///
 /// ## Threading
 /// A connection is used by one thread at a time (the owner serialises access); SQLite is built
@@ -161,6 +162,7 @@ public enum SQLiteValue: Sendable {
     case int(Int64)
     case double(Double)
     case text(String)
+    case blob([UInt8])
 
     public static func optional(_ s: String?) -> SQLiteValue { s.map { .text($0) } ?? .null }
 }
@@ -196,6 +198,8 @@ public final class SQLiteStatement {
             case .int(let v): rc = sqlite3_bind_int64(statement, index, v)
             case .double(let v): rc = sqlite3_bind_double(statement, index, v)
             case .text(let v): rc = sqlite3_bind_text(statement, index, v, -1, SQLITE_TRANSIENT)
+            case .blob(let v):
+                rc = v.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
             }
             guard rc == SQLITE_OK else { throw database.lastError(rc) }
         }
@@ -217,5 +221,12 @@ public final class SQLiteStatement {
         guard let p = sqlite3_column_text(statement, column) else { return nil }
         let n = Int(sqlite3_column_bytes(statement, column))
         return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+    }
+
+    /// The bytes of a BLOB column (empty for NULL or an empty blob).
+    public func blob(_ column: Int32) -> [UInt8] {
+        let n = Int(sqlite3_column_bytes(statement, column))
+        guard n > 0, let p = sqlite3_column_blob(statement, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: p, count: n))
     }
 }

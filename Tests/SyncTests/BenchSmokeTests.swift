@@ -1,3 +1,4 @@
+import EmbeddedEmulator
 import Foundation
 import TestSupport
 import Testing
@@ -6,6 +7,8 @@ import Testing
 /// CI smoke run of `xaas bench okta-time` at 10,000 users (the real CSV connector, engine, client and rate
 /// limiter against the in-process emulator on the virtual clock), asserting counts only — never wall times.
 @Suite struct BenchSmokeTests {
+    init() { EmbeddedEmulator.install() }
+
     static func settings() -> BenchEnvironment.Settings {
         var settings = BenchEnvironment.Settings()
         settings.users = 10_000

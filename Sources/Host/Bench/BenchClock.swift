@@ -1,6 +1,4 @@
-import Emulator
 import Foundation
-import HTTPServer
 import Synchronization
 
 /// The virtual clock `xaas bench` shares between the host and the in-process emulator: time moves only when
@@ -11,12 +9,12 @@ import Synchronization
 /// Threading: thread-safe (one `Mutex`); the bench drives one sequential pipeline, so moves never race.
 final class BenchClock: RateLimitClock {
     private let time: Mutex<Double>
-    private let emulator: Emulator
+    private let emulator: any InProcessOkta
 
     /// A clock starting at the emulator's configured start time.
-    init(emulator: Emulator) {
+    init(emulator: any InProcessOkta) {
         self.emulator = emulator
-        time = Mutex(emulator.configuration.startTime)
+        time = Mutex(emulator.clockStart)
     }
 
     func now() -> Double { time.withLock { $0 } }
@@ -31,9 +29,7 @@ final class BenchClock: RateLimitClock {
     func advance(by seconds: Double) {
         guard seconds > 0 else { return }
         time.withLock { $0 += seconds }
-        let body = Array("{\"seconds\": \(seconds)}".utf8)
-        let response = emulator.handle(HTTPRequest(method: "POST", target: "/emulator/v1/clock/advance", body: body))
-        precondition(response.status == 200, "the bench emulator must run on its manual clock")
+        emulator.advanceClock(by: seconds)
     }
 
     /// The `sleep` closure the engine, session runner and Okta client take.

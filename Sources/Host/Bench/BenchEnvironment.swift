@@ -1,10 +1,9 @@
-import Emulator
 import Foundation
-import HTTPServer
 
 /// The world of one `xaas bench` invocation: a temporary directory with the generated data, a config
-/// directory and a state directory; the in-process emulator on loopback, on its manual clock, with Okta's
-/// limits (5-minute rule read strictly, the org's per-minute bucket, 50 requests per session); the virtual
+/// directory and a state directory; the in-process emulator on loopback (``InProcessOktaLauncher``), on its
+/// manual clock, with Okta's limits (5-minute rule read strictly, the org's per-minute bucket, 50 requests
+/// per session); the virtual
 /// clock shared by host and emulator; the counting transport; and the org's rate limiter.
 ///
 /// Threading: used from the bench's one task; ``stop()`` when done (it also removes the directory).
@@ -36,8 +35,7 @@ final class BenchEnvironment {
 
     let settings: Settings
     let root: URL
-    let emulator: Emulator
-    private let server: HTTPServer
+    let emulator: any InProcessOkta
     let clock: BenchClock
     let transport: BenchTransport
     let limiter: OrgRateLimiter
@@ -50,38 +48,32 @@ final class BenchEnvironment {
         self.settings = settings
         root = FileManager.default.temporaryDirectory
             .appendingPathComponent("xaas-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        var org = EmulatorConfiguration.Org(name: Self.tenant, tokens: [Self.token],
-                                            identitySources: [Self.xaasSource, Self.workflowsSource],
-                                            rateLimitPerMinute: settings.perMinute)
-        org.cooldownSeconds = Self.cooldownSeconds
-        org.sessionGate = .sinceTrigger
-        org.processingDelayMs = settings.processingDelayMs
-        emulator = try Emulator(configuration: EmulatorConfiguration(orgs: [org], manualClock: true))
-        var configuration = HTTPServerConfiguration()
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
-        server = HTTPServer(configuration: configuration, handler: emulator)
-        let port = try server.start()
-        baseURL = URL(string: "http://127.0.0.1:\(port)")!
+        var org = InProcessOrg(name: Self.tenant, tokens: [Self.token],
+                               identitySources: [Self.xaasSource, Self.workflowsSource],
+                               cooldownSeconds: Self.cooldownSeconds, processingDelayMs: settings.processingDelayMs)
+        org.rateLimitPerMinute = settings.perMinute
+        org.cooldownSinceTrigger = true
+        org.manualClock = true
+        emulator = try InProcessOktaLauncher.start(org)
+        baseURL = emulator.baseURL
         clock = BenchClock(emulator: emulator)
         transport = BenchTransport(clock: clock, bulkSeconds: settings.bulkSeconds)
         limiter = OrgRateLimiter(policy: RateLimitPolicy(perMinute: settings.perMinute, share: settings.share),
                                  clock: clock)
         try FileManager.default.createDirectory(at: tenantDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        try writeConfig(port: port)
+        try writeConfig(baseURL: baseURL)
     }
 
     /// Stops the emulator and removes the temporary directory.
     func stop() {
-        server.stop()
-        emulator.shutdown()
+        emulator.stop()
         try? FileManager.default.removeItem(at: root)
     }
 
-    private func writeConfig(port: Int) throws {
+    private func writeConfig(baseURL: URL) throws {
         let org = """
-            {"url": "http://127.0.0.1:\(port)", "token": {"value": "\(Self.token)"},
+            {"url": "\(baseURL.absoluteString)", "token": {"value": "\(Self.token)"},
              "rateLimit": {"perMinute": \(settings.perMinute), "share": \(settings.share)},
              "sessionCooldownSeconds": \(Int(Self.cooldownSeconds))}
             """

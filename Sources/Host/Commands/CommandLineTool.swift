@@ -18,17 +18,19 @@ public enum CommandLineTool {
     }
 
     /// Every command, in help order. Each area declares its own list in its own file.
-    static let commands: [Command] = syncCommands + serveCommands + configCommands + oktaCommands + pluginCommands + emulatorCommands + benchCommands + [
+    static let commands: [Command] = syncCommands + serveCommands + configCommands + oktaCommands + pluginCommands + benchCommands + [
         Command(["version"], "print the xaas version") { _ in
             print("xaas \(XaasVersion.current)")
             return 0
         },
     ]
 
-    /// Runs the command named by `arguments` and returns the process exit code.
-    public static func run(arguments: [String]) async -> Int32 {
+    /// Runs the command named by `arguments` and returns the process exit code. `extraCommands` are the
+    /// executable's own (e.g. `xaas emulator`, which the host library does not link), listed after the rest.
+    public static func run(arguments: [String], extraCommands: [Command] = []) async -> Int32 {
+        let commands = Self.commands + extraCommands
         if arguments.isEmpty || ["-h", "--help", "help"].contains(arguments[0]) {
-            printUsage()
+            printUsage(commands)
             return arguments.isEmpty ? 2 : 0
         }
         _ = LifecycleClock.current  // reads XAAS_NOW (a testing aid) before any worker is spawned
@@ -42,7 +44,7 @@ public enum CommandLineTool {
         return await command.run(Array(arguments.dropFirst(command.words.count)))
     }
 
-    static func printUsage() {
+    static func printUsage(_ commands: [Command] = commands) {
         var text = "usage: xaas <command> [options]\n\ncommands:\n"
         let width = commands.map { $0.words.joined(separator: " ").count }.max() ?? 0
         for c in commands {

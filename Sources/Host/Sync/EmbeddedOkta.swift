@@ -1,8 +1,7 @@
-import Emulator
 import Foundation
-import HTTPServer
 
-/// The in-process Okta emulator behind an org whose `url` is `"embedded"`: it listens on a free loopback
+/// The in-process Okta emulator behind an org whose `url` is `"embedded"` (started through
+/// ``InProcessOktaLauncher``, so the host library does not link the emulator): it listens on a free loopback
 /// port for the duration of the command, and its directory and sessions persist in
 /// `<state>/embedded/<tenant>.sqlite`, so successive runs see the users earlier runs created.
 ///
@@ -11,9 +10,8 @@ import HTTPServer
 public final class EmbeddedOkta: Sendable {
     public static let defaultCooldownSeconds: Double = 10
 
-    private let emulator: Emulator
-    private let server: HTTPServer
-    public let baseURL: URL
+    private let emulator: any InProcessOkta
+    public var baseURL: URL { emulator.baseURL }
     public let cooldownSeconds: Double
     public let statePath: String
 
@@ -22,27 +20,21 @@ public final class EmbeddedOkta: Sendable {
                 cooldownSeconds: Double = EmbeddedOkta.defaultCooldownSeconds) throws {
         var seen = Set<String>()
         let sources = tenant.sources.map(\.identitySourceId).filter { seen.insert($0).inserted }
-        var org = EmulatorConfiguration.Org(name: tenant.name, tokens: [token], identitySources: sources)
-        org.cooldownSeconds = cooldownSeconds
-        org.processingDelayMs = 20
+        var org = InProcessOrg(name: tenant.name, tokens: [token], identitySources: sources,
+                               cooldownSeconds: cooldownSeconds, processingDelayMs: 20)
         let directory = stateDirectory.appendingPathComponent("embedded")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        statePath = directory.appendingPathComponent("\(tenant.name).sqlite").path
-        emulator = try Emulator(configuration: EmulatorConfiguration(orgs: [org]), statePath: statePath)
-        var configuration = HTTPServerConfiguration()
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
-        server = HTTPServer(configuration: configuration, handler: emulator)
-        let port = try server.start()
-        baseURL = URL(string: "http://127.0.0.1:\(port)")!
+        let path = directory.appendingPathComponent("\(tenant.name).sqlite").path
+        org.statePath = path
+        statePath = path
+        emulator = try InProcessOktaLauncher.start(org)
         self.cooldownSeconds = cooldownSeconds
     }
 
     /// Stops serving and flushes the emulator's state.
     public func stop() {
-        server.stop()
-        emulator.shutdown()
+        emulator.stop()
     }
 
     /// A random token for an embedded org that configures none (valid only for this process).
