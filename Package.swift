@@ -42,14 +42,15 @@ let package = Package(
         // The stable C ABI: one header, nothing else.
         .target(name: "PluginAPI", path: "Sources/PluginAPI"),
         // Swift glue for writing connectors against the C ABI.
-        .target(name: "PluginKit", dependencies: ["PluginAPI", "XaasJSON", "RuntimeInfo", "XaasSecrets"], swiftSettings: swiftSettings),
+        .target(name: "PluginKit", dependencies: ["PluginAPI", "XaasJSON", "RuntimeInfo", "XaasSecrets", "XaasText"], swiftSettings: swiftSettings),
         // The toolchain identity a Swift plugin and the host must share (one definition for both).
         .target(name: "RuntimeInfo", swiftSettings: swiftSettings),
         // A strict JSON parser/serialiser that keeps number text exact (shared by host and plugins).
         .target(name: "XaasJSON", swiftSettings: swiftSettings),
         // SHA-256 and HMAC-SHA256 (shared by host and plugins); JOSE keys, signatures and randomness via libcrypto.
         .target(name: "XaasCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
-        // Percent-encoding and decoding, one function per variant (shared by host, HTTP server and plugins).
+        // Percent-encoding and decoding, one function per variant, and the loopback / https-only URL rule
+        // (shared by host, emulator, HTTP server and plugins).
         .target(name: "XaasText", swiftSettings: swiftSettings),
         // The `{"command": [...]}` secret form: runs a program without a shell, with a timeout (host and PluginKit).
         .target(name: "XaasSecrets", swiftSettings: swiftSettings),
@@ -61,7 +62,7 @@ let package = Package(
         // A small HTTP/1.1 server on POSIX sockets (emulator, metrics, test fakes).
         .target(name: "HTTPServer", dependencies: ["XaasText"], swiftSettings: swiftSettings),
         // The Okta XaaS emulator.
-        .target(name: "Emulator", dependencies: ["HTTPServer", "XaasSQLite", "XaasCrypto"], swiftSettings: swiftSettings),
+        .target(name: "Emulator", dependencies: ["HTTPServer", "XaasSQLite", "XaasCrypto", "XaasText"], swiftSettings: swiftSettings),
         // The host library: plugin loading, config, Okta client, sync engine, commands.
         // It does not link the emulator: it reaches one through `InProcessOktaLauncher`, installed at startup.
         .target(name: "Host", dependencies: ["PluginAPI", "XaasJSON", "RuntimeInfo", "XaasSQLite", "HTTPServer",

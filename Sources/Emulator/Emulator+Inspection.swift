@@ -1,12 +1,12 @@
 import Foundation
 import HTTPServer
+import XaasText
 
 /// The inspection and control API under `/emulator/v1/…` (never part of Okta's API; loopback only, no auth).
 extension Emulator {
     func handleInspection(_ request: HTTPRequest) -> HTTPResponse {
-        let remote = request.remoteAddress
-        let loopback = ["127.", "[::1]", "::1", "[::ffff:127.", "localhost"].contains { remote.hasPrefix($0) }
-        guard remote.isEmpty || loopback else {
+        // An empty address: an in-process call, not a connection.
+        guard request.remoteAddress.isEmpty || LoopbackRule.isLoopbackPeer(request.remoteAddress) else {
             return Self.inspectionError(403, "the inspection API answers loopback clients only")
         }
         let parts = OktaRoute.segments(request.path).dropFirst(2).map { $0 }

@@ -1,5 +1,6 @@
 import Foundation
 import XaasJSON
+import XaasText
 
 /// One Okta org (a tenant): `connectors.d/<tenant>/org.json`.
 ///
@@ -67,7 +68,7 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
     public var isLocal: Bool {
         switch endpoint {
         case .embedded: return true
-        case .remote(let url): return OrgConfig.isLoopback(url)
+        case .remote(let url): return LoopbackRule.isLoopback(url)
         }
     }
 
@@ -91,15 +92,6 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
 
     static let knownKeys = ["url", "token", "auth", "rateLimit", "sessionCooldownSeconds", "alerts", "proxy"]
 
-    /// Whether `url`'s host is `localhost`, `127.0.0.0/8` or `::1`.
-    static func isLoopback(_ url: URL) -> Bool {
-        guard var host = url.host?.lowercased() else { return false }
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        if host == "localhost" || host == "::1" { return true }
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
-    }
-
     /// Reads `org.json` (already parsed) into a config, reporting problems to `reader`.
     static func read(_ json: JSONValue, file: URL, reader: inout ConfigReader) -> OrgConfig? {
         let before = reader.problems.count
@@ -114,7 +106,7 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
         if authIsObject {
             let local: Bool = {
                 guard let endpoint else { return false }
-                if case .remote(let url) = endpoint { return isLoopback(url) }
+                if case .remote(let url) = endpoint { return LoopbackRule.isLoopback(url) }
                 return true
             }()
             oauth = OAuthSettings.read(json["auth"]!, directory: file.deletingLastPathComponent(), isLocal: local, reader: &reader)
@@ -168,19 +160,24 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
 
     static func readEndpoint(_ text: String, reader: inout ConfigReader) -> Endpoint? {
         if text == "embedded" { return .embedded }
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), url.host?.isEmpty == false else {
+        guard let url = URL(string: text) else {
             reader.problem("$.url", "expected \"embedded\" or an absolute URL such as \"https://acme.okta.com\"")
             return nil
         }
-        guard scheme == "https" || scheme == "http" else {
+        switch LoopbackRule.check(url) {
+        case nil, .userInfo?: break  // user info: refused below with the path and query
+        case .notAbsolute?:
+            reader.problem("$.url", "expected \"embedded\" or an absolute URL such as \"https://acme.okta.com\"")
+            return nil
+        case .unsupportedScheme(let scheme)?:
             reader.problem("$.url", "unsupported scheme \"\(scheme)\" (use https)")
             return nil
-        }
-        if scheme == "http" && !isLoopback(url) {
+        case .plainHTTPToRemote?:
             reader.problem("$.url", "https is required (http is allowed only on loopback, e.g. http://127.0.0.1:8080)")
             return nil
         }
-        guard url.path.isEmpty || url.path == "/", url.query == nil, url.fragment == nil, url.user == nil else {
+        guard url.path.isEmpty || url.path == "/", url.query == nil, url.fragment == nil, url.user == nil,
+              url.password == nil else {
             reader.problem("$.url", "give the org's base URL only (no path, query or user), e.g. \"https://acme.okta.com\"")
             return nil
         }

@@ -1,5 +1,6 @@
 import Foundation
 import XaasJSON
+import XaasText
 
 /// The optional `connectors.d/xaas.json`: settings of xaas itself rather than of one tenant.
 ///
@@ -76,8 +77,7 @@ public struct AlertsConfig: Sendable {
         let at = path + ".webhook"
         reader.rejectUnknownKeys(webhook, at: at, known: ["url", "secret"])
         guard let text = reader.string(webhook, "url", at: at, required: true) else { return nil }
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), url.host?.isEmpty == false,
-              scheme == "https" || (scheme == "http" && OrgConfig.isLoopback(url)) else {
+        guard let url = URL(string: text), LoopbackRule.check(url) == nil else {
             reader.problem(at + ".url", "expected an https URL (http only on loopback, e.g. http://127.0.0.1:8080/hook)")
             return nil
         }
@@ -86,7 +86,7 @@ public struct AlertsConfig: Sendable {
             return nil
         }
         guard let secret = XaasConfig.readSecret(secretJSON, at: at + ".secret", directory: directory,
-                                                 inlineAllowed: OrgConfig.isLoopback(url), reader: &reader) else { return nil }
+                                                 inlineAllowed: LoopbackRule.isLoopback(url), reader: &reader) else { return nil }
         return AlertsConfig(url: url, secret: secret, notSucceededForMinutes: stale)
     }
 }

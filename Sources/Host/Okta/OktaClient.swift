@@ -181,26 +181,20 @@ public final class OktaClient: Sendable {
                   operation: operation, message: message).scrubbed(of: configuration.token)
     }
 
-    /// Throws `.insecureURL` unless `url` is https, or http to a loopback host.
+    /// Throws `.insecureURL` unless `url` may carry the token (``LoopbackRule``: https, or http to loopback;
+    /// no user info).
     static func checkSecure(_ url: URL) throws(OktaError) {
-        let scheme = url.scheme?.lowercased()
-        let host = url.host ?? ""
-        if scheme == "https", !host.isEmpty { return }
-        if scheme == "http", isLoopback(host) { return }
-        let shown = "\(url.scheme ?? "")://\(host)"
-        throw OktaError(kind: .insecureURL, message: scheme == "http"
-            ? "refusing to send the Okta token over plain http to \(shown): use https:// (http is allowed only to loopback: 127.0.0.0/8, ::1, localhost)"
-            : "unsupported Okta base URL \(shown): expected https://<your org>.okta.com")
-    }
-
-    /// 127.0.0.0/8, ::1 and localhost.
-    static func isLoopback(_ rawHost: String) -> Bool {
-        var host = rawHost.lowercased()
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        if host.hasSuffix(".") { host.removeLast() }
-        if host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" { return true }
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4, octets[0] == "127" else { return false }
-        return octets.allSatisfy { $0.count <= 3 && UInt8($0) != nil }
+        guard let violation = LoopbackRule.check(url) else { return }
+        let shown = "\(url.scheme ?? "")://\(url.host ?? "")"
+        let message: String
+        switch violation {
+        case .plainHTTPToRemote:
+            message = "refusing to send the Okta token over plain http to \(shown): use https:// (http is allowed only to loopback: 127.0.0.0/8, ::1, localhost)"
+        case .userInfo:
+            message = "the Okta base URL \(shown) must not contain user info; give the token in org.json's \"token\""
+        case .notAbsolute, .unsupportedScheme:
+            message = "unsupported Okta base URL \(shown): expected https://<your org>.okta.com"
+        }
+        throw OktaError(kind: .insecureURL, message: message)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import XaasText
 
 /// Builds the ``StatusHandler`` of `xaas serve`: resolves `serve.token` (a problem disables actions and is
 /// logged, without the value), decides whether the listen address is loopback, and makes the CSRF key.
@@ -14,7 +15,7 @@ enum StatusSetup {
                 log.log("warning", tenant: nil, source: nil, "serve.token (\(reference)): \(error.message); status page actions are disabled")
             }
         }
-        let loopback = isLoopback(host)
+        let loopback = LoopbackRule.isLoopbackHost(host)
         if !loopback && token == nil {
             log.log("warning", tenant: nil, source: nil, "listening beyond loopback without serve.token: the status page refuses every request but /metrics and /healthz")
         }
@@ -23,11 +24,5 @@ enum StatusSetup {
         return StatusHandler(metrics: metrics, stateDirectory: stateDirectory, board: board, due: due, token: token,
                              loopback: loopback, csrfKey: key,
                              onApprove: { log.log(tenant: nil, source: nil, $0) })
-    }
-
-    /// `localhost`, `127.0.0.0/8` or `::1`.
-    static func isLoopback(_ host: String) -> Bool {
-        let bracketed = host.contains(":") ? "[\(host)]" : host
-        return URL(string: "http://\(bracketed)/").map(OrgConfig.isLoopback) ?? false
     }
 }

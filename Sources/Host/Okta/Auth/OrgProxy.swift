@@ -1,5 +1,6 @@
 import Foundation
 import XaasJSON
+import XaasText
 
 /// The HTTP proxy for an org's API and token calls: `"proxy"` in `org.json`, else `HTTPS_PROXY` /
 /// `https_proxy` from the environment unless `NO_PROXY` / `no_proxy` names the org's host (a suffix match,
@@ -14,7 +15,7 @@ enum OrgProxy {
                         environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
         if let configured { return configured }
         let host = (url.host ?? "").lowercased()
-        if OktaClient.isLoopback(host) { return nil }
+        if LoopbackRule.isLoopbackHost(host) { return nil }
         guard let text = environment["HTTPS_PROXY"] ?? environment["https_proxy"], !text.isEmpty else { return nil }
         let exclusions = (environment["NO_PROXY"] ?? environment["no_proxy"] ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
