@@ -10,7 +10,7 @@ enum SessionStatus: String, Sendable {
 }
 
 /// One accepted bulk request, staged in its session until processing.
-enum BulkOperation: Sendable {
+enum StagedOperation: Sendable {
     case upsertUsers([(externalId: String, profile: CompactProfile)])
     case deleteUsers([String])
     case upsertGroups([(externalId: String, profile: CompactProfile)])
@@ -76,7 +76,7 @@ struct EmulatorSession: Sendable {
     var triggeredAt: Double?
     /// When processing finished (emulated time).
     var finishedAt: Double?
-    var operations: [BulkOperation] = []
+    var operations: [StagedOperation] = []
     /// ExternalIds staged by upserts in this session (duplicate detection when `duplicates` is `error`).
     var stagedUserIds: Set<String> = []
     /// Set when staged data already dooms the import (a non-string value in `failImport` mode).

@@ -174,7 +174,7 @@ final class EmulatorStore: @unchecked Sendable {  // unchecked: only touched und
 
     // MARK: Staged operations as JSON
 
-    static func encodeOperations(_ ops: [BulkOperation]) -> String {
+    static func encodeOperations(_ ops: [StagedOperation]) -> String {
         let list: [[String: Any]] = ops.map { op in
             switch op {
             case .upsertUsers(let items), .upsertGroups(let items):
@@ -188,9 +188,9 @@ final class EmulatorStore: @unchecked Sendable {  // unchecked: only touched und
         return String(decoding: JSONBody.encode(list), as: UTF8.self)
     }
 
-    static func decodeOperations(_ text: String) -> [BulkOperation] {
+    static func decodeOperations(_ text: String) -> [StagedOperation] {
         guard let list = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] else { return [] }
-        return list.compactMap { entry -> BulkOperation? in
+        return list.compactMap { entry -> StagedOperation? in
             let op = entry["op"] as? String ?? ""
             let ids = entry["ids"] as? [String] ?? []
             let pairs = (entry["items"] as? [[String]] ?? []).compactMap { p -> (externalId: String, profile: CompactProfile)? in

@@ -2,7 +2,7 @@
 /// counts in the session's report (reference §2.4–2.6): one function per operation.
 extension OrgState {
     /// Applies `op` to `dir` at `time`, counting each entity in `report`.
-    func apply(_ op: BulkOperation, to dir: inout SourceDirectory, report: inout ImportReport, at time: Double,
+    func apply(_ op: StagedOperation, to dir: inout SourceDirectory, report: inout ImportReport, at time: Double,
                names: inout AttributeNames, ids: inout SeededRandom) {
         switch op {
         case .upsertUsers(let items):

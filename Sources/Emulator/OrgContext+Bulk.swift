@@ -25,7 +25,7 @@ extension OrgContext {
         }
         let object = try JSONBody.decodeObject(body)
         var pendingError: String?
-        let op: BulkOperation
+        let op: StagedOperation
         switch kind {
         case "bulk-upsert":
             try checkEntityType(object)
@@ -93,7 +93,7 @@ extension OrgContext {
     }
 
     /// Adds a validated operation to the session: duplicates, effect (CREATED → IN_PROGRESS), counters.
-    private mutating func stage(_ op: BulkOperation, into session: inout EmulatorSession,
+    private mutating func stage(_ op: StagedOperation, into session: inout EmulatorSession,
                                 pendingError: String?) throws(EmulatorError) {
         var effect = true
         var count = 0

@@ -11,11 +11,14 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
 /// A thin wrapper over one SQLite connection (WAL mode, foreign keys on, busy timeout): the one SQLite
 /// wrapper of xaas, used by the host's state (`StateStore`) and the emulator's state file (`EmulatorStore`).
 ///
+/// What was internal when it lived in Host (the raw handle, statement stepping) is `package`: Host sees
+/// the same API as before.
+///
 /// ## Threading
 /// A connection is used by one thread at a time (the owner serialises access); SQLite is built
 /// thread-safe, so different connections may be used from different threads.
 public final class SQLiteDatabase {
-    let handle: OpaquePointer
+    package let handle: OpaquePointer
     private var statements: [String: SQLiteStatement] = [:]
 
     /// Opens (creating if needed) the database at `path`.
@@ -151,7 +154,7 @@ public final class SQLiteDatabase {
         }
     }
 
-    func lastError(_ rc: Int32) -> SQLiteError {
+    package func lastError(_ rc: Int32) -> SQLiteError {
         SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)))
     }
 }
@@ -171,10 +174,10 @@ private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.sel
 
 /// A prepared statement owned by a ``SQLiteDatabase``.
 public final class SQLiteStatement {
-    let statement: OpaquePointer
-    unowned let database: SQLiteDatabase
+    package let statement: OpaquePointer
+    package unowned let database: SQLiteDatabase
 
-    init(database: SQLiteDatabase, sql: String) throws(SQLiteError) {
+    package init(database: SQLiteDatabase, sql: String) throws(SQLiteError) {
         var statement: OpaquePointer?
         let rc = sqlite3_prepare_v2(database.handle, sql, -1, &statement, nil)
         guard rc == SQLITE_OK, let statement else { throw database.lastError(rc) }
@@ -184,12 +187,12 @@ public final class SQLiteStatement {
 
     deinit { sqlite3_finalize(statement) }
 
-    func reset() {
+    package func reset() {
         sqlite3_reset(statement)
         sqlite3_clear_bindings(statement)
     }
 
-    func bind(_ values: [SQLiteValue]) throws(SQLiteError) {
+    package func bind(_ values: [SQLiteValue]) throws(SQLiteError) {
         for (i, value) in values.enumerated() {
             let index = Int32(i + 1)
             let rc: Int32
@@ -206,7 +209,7 @@ public final class SQLiteStatement {
     }
 
     /// Advances to the next row; `false` when done.
-    func step() throws(SQLiteError) -> Bool {
+    package func step() throws(SQLiteError) -> Bool {
         let rc = sqlite3_step(statement)
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { return false }
