@@ -1,5 +1,6 @@
 import Foundation
 @testable import Host
+import SyncTestSupport
 import Testing
 import TestSupport
 
