@@ -18,7 +18,8 @@ import XaasJSON
 
     @Test func levelsOrderAndParse() {
         #expect(LogLevel.allCases.map(\.description) == ["trace", "debug", "info", "notice", "warning", "error"])
-        #expect(LogLevel.trace < .debug && .debug < .info && .info < .notice && .notice < .warning && .warning < .error)
+        #expect(LogLevel.allCases == LogLevel.allCases.sorted())
+        #expect(LogLevel.notice < LogLevel.warning && LogLevel.warning < LogLevel.error)
         #expect(LogLevel(name: "DEBUG") == .debug)
         #expect(LogLevel(name: "warn") == .warning)
         #expect(LogLevel(name: "verbose") == nil)
