@@ -193,7 +193,6 @@ enum PluginCommands {
     /// Forwards the plugin's log messages to stderr at `XAAS_LOG_LEVEL` and above (default info; debug
     /// messages with `XAAS_LOG_LEVEL=debug`), with `plugin=<name>` attached.
     static func pluginLog(_ name: String) -> @Sendable (PluginLogLevel, String) -> Void {
-        let writer = (try? LogWriter(format: nil)) ?? LogWriter()
-        return writer.logger.pluginSink(plugin: name)
+        LogWriter.fromEnvironment.logger.pluginSink(plugin: name)
     }
 }

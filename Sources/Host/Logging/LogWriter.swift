@@ -43,6 +43,10 @@ struct LogWriter: Sendable {
         self.init(format: parsedFormat, minimum: minimum)
     }
 
+    /// Text lines at `XAAS_LOG_LEVEL` (default info; an invalid value counts as unset), for commands without
+    /// `--log-level` (`plugins read/validate`, `config check --connect`).
+    static var fromEnvironment: LogWriter { (try? LogWriter(format: nil)) ?? LogWriter() }
+
     /// A ``Logger`` that writes here.
     var logger: Logger {
         let writer = self
