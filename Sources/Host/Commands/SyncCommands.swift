@@ -33,11 +33,10 @@ enum SyncCommand {
     }
 
     static func run(_ args: [String]) async -> Int32 {
-        if args.contains("-h") || args.contains("--help") { print("usage: \(usage)"); return 0 }
         let request: SyncRequest
-        do throws(UsageError) { request = try SyncRequest(args) } catch {
-            StandardError.print("xaas: \(error.message)\nusage: \(usage)")
-            return 2
+        switch Arguments.parse(args, usage: usage, SyncRequest.init) {
+        case .success(let parsed): request = parsed
+        case .failure(let exit): return exit.status
         }
         let config = loadConfig(request.config)
         guard let lanes = lanes(config.directory, tenants: request.tenants, sources: request.sources) else { return 1 }
