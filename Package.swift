@@ -76,8 +76,9 @@ let package = Package(
         // Test helpers shared by the test targets (paths of built products, subprocesses, temp dirs, and a
         // connector harness that drives a built .so through the raw C ABI).
         .target(name: "TestSupport", dependencies: ["PluginAPI"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
-        // The in-process emulator + config dir + `xaas sync` fixture shared by the sync, Graph and DynamoDB tests.
-        .target(name: "SyncTestSupport", dependencies: ["Emulator", "HTTPServer", "XaasJSON", "TestSupport"],
+        // Fixtures shared by the sync-area test targets, Graph and DynamoDB: the in-process emulator + config dir +
+        // `xaas sync` fixture (single- and multi-org), a config-dir fixture, a fake import target, a `serve` process.
+        .target(name: "SyncTestSupport", dependencies: ["Emulator", "HTTPServer", "Host", "XaasJSON", "TestSupport"],
                 path: "Tests/SyncTestSupport", swiftSettings: swiftSettings),
         testTarget("PluginKitTests", ["PluginKit", "XaasJSON", "HTTPServer", "XaasSecrets"]),
         testTarget("XaasTextTests", ["XaasText"]),
@@ -89,7 +90,17 @@ let package = Package(
                     swiftSettings: swiftSettings),
         testTarget("HTTPServerTests", ["HTTPServer"]),
         testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host", "XaasCrypto"], exclude: ["interop"]),
-        testTarget("SyncTests", ["Host", "Emulator", "EmbeddedEmulator", "SyncTestSupport", "XaasCrypto", "XaasJSON"]),
+        testTarget("XaasJSONTests", ["XaasJSON"]),
+        // The sync area, one target per folder of Sources/Host: the engine end to end (SyncTests), config,
+        // mapping/filter, lifecycle, serve (scheduler, status page, alerts), workers, groups, rate limits.
+        testTarget("SyncTests", ["Host", "Emulator", "EmbeddedEmulator", "HTTPServer", "SyncTestSupport", "XaasCrypto", "XaasJSON"]),
+        testTarget("ConfigTests", ["Host", "SyncTestSupport"]),
+        testTarget("MappingTests", ["Host"]),
+        testTarget("LifecycleTests", ["Host", "SyncTestSupport", "XaasJSON"]),
+        testTarget("ServeTests", ["Host", "Emulator", "HTTPServer", "SyncTestSupport", "XaasCrypto", "XaasJSON"]),
+        testTarget("WorkerTests", ["Host", "Emulator", "SyncTestSupport", "XaasJSON"]),
+        testTarget("GroupSyncTests", ["Host", "SyncTestSupport", "XaasJSON"]),
+        testTarget("RateLimitTests", ["Host", "Emulator", "HTTPServer", "SyncTestSupport", "XaasJSON"]),
         testTarget("OktaClientTests", ["Host", "Emulator", "HTTPServer", "XaasCrypto"]),
         testTarget("DynamoDBTests", ["Host", "HTTPServer", "SyncTestSupport"], exclude: ["interop"]),
         testTarget("GraphTests", ["Host", "HTTPServer", "SyncTestSupport"]),

@@ -21,48 +21,21 @@ enum EmulatorCommand {
         var state: String?
     }
 
-    /// A command-line usage problem (empty message: help was asked for).
-    struct UsageError: Error {
-        var message: String
-    }
-
-    static let usage = "usage: xaas emulator [--host 127.0.0.1] [--port N] [--config FILE] [--state FILE]"
-
-    static func parse(_ args: [String]) -> Result<Options, UsageError> {
-        var o = Options()
-        var i = 0
-        while i < args.count {
-            let a = args[i]
-            if a == "-h" || a == "--help" { return .failure(UsageError(message: "")) }
-            guard ["--host", "--port", "--config", "--state"].contains(a) else { return .failure(UsageError(message: "unknown option '\(a)'")) }
-            guard i + 1 < args.count else { return .failure(UsageError(message: "\(a) needs a value")) }
-            let v = args[i + 1]
-            switch a {
-            case "--host": o.host = v
-            case "--port":
-                guard let p = Int(v), (0...65535).contains(p) else { return .failure(UsageError(message: "--port: '\(v)' is not a port number")) }
-                o.port = p
-            case "--config": o.config = v
-            default: o.state = v
-            }
-            i += 2
-        }
-        return .success(o)
-    }
+    static let usage = "xaas emulator [--host 127.0.0.1] [--port N] [--config FILE] [--state FILE]"
 
     static func run(_ args: [String]) -> Int32 {
-        let options: Options
-        switch parse(args) {
-        case .success(let o): options = o
-        case .failure(let error):
-            let message = error.message
-            if message.isEmpty {
-                print(usage)
-                return 0
-            }
-            StandardError.print("xaas emulator: \(message)\n\(usage)")
-            return 2
+        var parsed: Options?
+        let status = Arguments.run(args, usage: usage, options: ["--host", "--port", "--config", "--state"]) { arguments throws(UsageError) in
+            _ = try arguments.positionals(exactly: [])
+            var o = Options()
+            o.host = try arguments.value("--host") ?? o.host
+            o.port = try arguments.int("--port", in: 0...65_535) ?? o.port
+            o.config = try arguments.value("--config")
+            o.state = try arguments.value("--state")
+            parsed = o
+            return 0
         }
+        guard let options = parsed else { return status }  // --help or a usage error
         let configuration: EmulatorConfiguration
         do {
             configuration = try options.config.map { try EmulatorConfiguration.load(path: $0) } ?? .demo()

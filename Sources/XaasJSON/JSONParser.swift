@@ -5,6 +5,8 @@ public struct JSONParseError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var line: Int
     public var column: Int
+    /// The byte offset of the problem in the input (0-based).
+    public var offset: Int
     public var description: String { "line \(line), column \(column): \(message)" }
 }
 
@@ -43,7 +45,7 @@ struct JSONByteParser {
         for i in 0..<min(index, bytes.count) {
             if bytes[i] == 0x0A { line += 1; column = 1 } else { column += 1 }
         }
-        return JSONParseError(message: message, line: line, column: column)
+        return JSONParseError(message: message, line: line, column: column, offset: min(index, bytes.count))
     }
 
     mutating func skipWhitespace() {

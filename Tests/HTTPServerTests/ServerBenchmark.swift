@@ -3,7 +3,8 @@ import Synchronization
 import Testing
 import HTTPServer
 
-/// Throughput figures, printed, never asserted. Opt-in: `XAAS_BENCH=1 swift test --filter ServerBenchmark`
+/// Throughput figures, printed (speed is never asserted); every request must succeed (error counts are
+/// asserted zero). Opt-in: `XAAS_BENCH=1 swift test --filter ServerBenchmark`
 /// (use `-c release -Xswiftc -enable-testing` for meaningful numbers).
 @Suite("ServerBenchmark", .enabled(if: ProcessInfo.processInfo.environment["XAAS_BENCH"] != nil,
                                    "benchmark only: set XAAS_BENCH=1 to run"))
@@ -29,6 +30,7 @@ struct ServerBenchmark {
             let seconds = Date().timeIntervalSince(start)
             print("HTTPServer keep-alive: \(clients) clients × \(perClient) requests: "
                 + "\(Int(Double(clients * perClient) / seconds)) req/s, errors \(errors.withLock { $0 })")
+            #expect(errors.withLock { $0 } == 0, "\(clients) clients: requests that failed or did not answer 200")
         }
     }
 
@@ -47,5 +49,6 @@ struct ServerBenchmark {
         }
         let seconds = Date().timeIntervalSince(start)
         print("HTTPServer connection per request: \(Int(Double(total) / seconds)) req/s, errors \(errors)")
+        #expect(errors == 0, "requests that failed or did not answer 200")
     }
 }

@@ -28,4 +28,14 @@ struct ArgumentsTests {
         #expect(Arguments.run(["--help"], usage: "x") { _ in 1 } == 0)
         #expect(Arguments.run(["a"], usage: "x") { args throws(UsageError) in Int32(try args.positionals(exactly: ["<a>"]).count) } == 1)
     }
+
+    @Test func parseGivesTheValueOrTheExitStatus() throws {
+        func status(_ result: Result<Int, CommandExit>) -> Int32? {
+            if case .failure(let exit) = result { return exit.status }
+            return nil
+        }
+        #expect(status(Arguments.parse(["--help"], usage: "x") { _ in 1 }) == 0)
+        #expect(status(Arguments.parse(["a"], usage: "x") { (_: [String]) throws(UsageError) -> Int in throw UsageError("bad") }) == 2)
+        #expect(try Arguments.parse(["a", "b"], usage: "x") { $0.count }.get() == 2)
+    }
 }

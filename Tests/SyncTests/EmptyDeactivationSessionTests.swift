@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import SyncTestSupport
 import Testing
 import TestSupport
 

@@ -1,5 +1,6 @@
 import Foundation
 import Host
+import SyncTestSupport
 import Synchronization
 import Testing
 import TestSupport
@@ -13,14 +14,7 @@ import TestSupport
 
     init() throws { stateDir = try TestSupport.makeTemporaryDirectory("sync-engine") }
 
-    static func mapping(_ r: SourceRecord) -> [(String, String)] {
-        var p: [(String, String)] = []
-        if let e = r.firstValue("email") { p.append(("userName", e)); p.append(("email", e)) }
-        if let f = r.firstValue("first_name") { p.append(("firstName", f)) }
-        if let l = r.firstValue("last_name") { p.append(("lastName", l)) }
-        if let t = r.firstValue("title") { p.append(("title", t)) }
-        return p
-    }
+    static func mapping(_ r: SourceRecord) -> [(String, String)] { workshopMapping(r) }
 
     func run(_ records: [SourceRecord], dryRun: Bool = false, approve: Int? = nil, full: Bool = false,
              source: (any RecordSource)? = nil, filter: ((SourceRecord) -> Bool)? = nil) async -> RunReport {

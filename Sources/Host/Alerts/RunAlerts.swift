@@ -14,7 +14,7 @@ final class RunAlerts: Sendable {
     /// `nil` when no webhook is configured anywhere (then nothing changes for a run).
     init?(config: ConfigDirectory, log: LogWriter) {
         guard config.xaas.alerts != nil || config.tenants.contains(where: { $0.org.alerts != nil }) else { return nil }
-        sender = AlertSender(log: { log.log("warning", tenant: nil, source: nil, $0) })
+        sender = AlertSender(log: { log.log(.warning, tenant: nil, source: nil, $0) })
     }
 
     static func webhooks(_ config: ConfigDirectory, tenant: String) -> [AlertsConfig] {

@@ -117,7 +117,7 @@ enum BenchData {
     private static func write(to url: URL, _ body: (inout BufferedText) throws -> Void) throws {
         guard FileManager.default.createFile(atPath: url.path, contents: nil),
               let handle = FileHandle(forWritingAtPath: url.path) else {
-            throw SyncError("\(url.path): cannot create the bench data file")
+            throw BenchError("\(url.path): cannot create the bench data file (check that its directory exists and is writable)")
         }
         defer { try? handle.close() }
         var out = BufferedText(handle: handle)

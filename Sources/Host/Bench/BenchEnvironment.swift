@@ -105,7 +105,7 @@ final class BenchEnvironment {
     func loadSource() throws -> (TenantConfig, SourceConfig) {
         let (config, problems) = ConfigDirectory.load(root.appendingPathComponent("connectors.d"))
         guard let tenant = config.tenant(named: Self.tenant), let source = tenant.source(named: Self.sourceName) else {
-            throw SyncError("the bench configuration is invalid: \(problems.map { "\($0)" }.joined(separator: "; "))")
+            throw BenchError("the bench configuration is invalid: \(problems.map { "\($0)" }.joined(separator: "; "))")
         }
         return (tenant, source)
     }
@@ -121,7 +121,7 @@ final class BenchEnvironment {
     func job(client: OktaClient) throws -> SyncEngine.Job {
         let (tenant, source) = try loadSource()
         return SyncJobFactory.job(tenant: tenant, source: source, registry: registry, stateDirectory: stateDirectory,
-                                  approve: nil, client: client, log: { _ in })
+                                  approve: nil, client: client)
     }
 
     /// One `xaas sync` of the bench source on the virtual clock: the real connector, engine and client.

@@ -70,7 +70,7 @@ struct BenchRunner {
         var m = BenchMeasurement(strategy: BenchStrategy.xaas.rawValue, phase: phase, records: settings.users)
         let report = try await measure(environment, into: &m) { try await environment.syncWithXaas() }
         guard report.status == .ok else {
-            throw SyncError("the xaas run (\(phase)) ended \(report.status.rawValue): \(report.error ?? "no detail")")
+            throw BenchError("the xaas run (\(phase)) ended \(report.status.rawValue): \(report.error ?? "no detail")")
         }
         m.okta!.created = report.created
         m.okta!.updated = report.updated

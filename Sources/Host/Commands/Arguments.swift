@@ -89,17 +89,35 @@ public struct Arguments: Sendable {
     /// Parses `arguments` and runs `body`, turning usage errors into exit code 2 and `--help` into 0.
     public static func run(_ arguments: [String], usage: String, options: Set<String> = [], flags: Set<String> = [],
                            _ body: (Arguments) throws(UsageError) -> Int32) -> Int32 {
-        if arguments.contains("-h") || arguments.contains("--help") {
-            print("usage: \(usage)")
-            return 0
-        }
-        do throws(UsageError) {
-            return try body(try Arguments(arguments, options: options, flags: flags))
-        } catch {
-            StandardError.print("xaas: \(error.message)\nusage: \(usage)")
-            return 2
+        switch parse(arguments, usage: usage, { args throws(UsageError) in
+            try body(try Arguments(args, options: options, flags: flags))
+        }) {
+        case .success(let status): return status
+        case .failure(let exit): return exit.status
         }
     }
+
+    /// The one place a command line becomes a value or an exit: `-h`/`--help` prints the usage (exit 0); a
+    /// ``UsageError`` from `parse` prints `xaas: <message>` and the usage on stderr (exit 2). For commands
+    /// whose body is async (`sync`, `serve`, `bench`): parse here, then run.
+    public static func parse<Value>(_ arguments: [String], usage: String,
+                                    _ parse: ([String]) throws(UsageError) -> Value) -> Result<Value, CommandExit> {
+        if arguments.contains("-h") || arguments.contains("--help") {
+            print("usage: \(usage)")
+            return .failure(CommandExit(status: 0))
+        }
+        do throws(UsageError) {
+            return .success(try parse(arguments))
+        } catch {
+            StandardError.print("xaas: \(error.message)\nusage: \(usage)")
+            return .failure(CommandExit(status: 2))
+        }
+    }
+}
+
+/// A command line that ends before the command runs (help shown: 0; usage error: 2).
+public struct CommandExit: Error, Sendable {
+    public var status: Int32
 }
 
 /// A command-line usage mistake (exit code 2).

@@ -20,13 +20,10 @@ enum BenchCommand {
     static let usage = "xaas bench <read|initial|nochange|delta|okta-time> [--users N] [--change-rate P] [--groups G] [--strategy xaas|workflows] [--json] [--per-minute N] [--share S] [--bulk-ms MS] [--plugin-path DIR]…"
 
     static func run(_ args: [String]) async -> Int32 {
-        if args.contains("-h") || args.contains("--help") { print("usage: \(usage)"); return 0 }
         let scenario: BenchScenario, runner: BenchRunner, json: Bool
-        do throws(UsageError) {
-            (scenario, runner, json) = try parse(args)
-        } catch {
-            StandardError.print("xaas: \(error.message)\nusage: \(usage)")
-            return 2
+        switch Arguments.parse(args, usage: usage, parse) {
+        case .success(let parsed): (scenario, runner, json) = parsed
+        case .failure(let exit): return exit.status
         }
         var runner2 = runner
         if !json { runner2.progress = { StandardError.print("bench: \($0)") } }

@@ -16,7 +16,7 @@ enum ConfigCheck {
     static func run(_ args: [String]) -> Int32 {
         Arguments.run(args, usage: usage, options: ["--config", "--plugin-path"], flags: ["--connect"]) { arguments throws(UsageError) in
             _ = try arguments.positionals(exactly: [])
-            let config = try arguments.value("--config").map { URL(fileURLWithPath: $0) } ?? ConfigDirectory.defaultPath
+            let config = try arguments.configDirectory()
             let registry = PluginRegistry(searchPath: PluginSearchPath(extraDirectories: arguments.values("--plugin-path")))
             let warnings = WarningLog()
             let (directory, problems) = check(config, registry: registry, connect: arguments.flag("--connect"), warnings: warnings)

@@ -57,7 +57,9 @@ struct ConnectorCheck {
         }
         guard schemaProblems.isEmpty else { return problems }
         do throws(PluginError) {
-            let instance = try PluginInstance(plugin: plugin, settingsJSON: source.settingsJSON)
+            let log = LogWriter.fromEnvironment.logger.with("tenant", source.tenant).with("source", source.name)
+            let instance = try PluginInstance(plugin: plugin, settingsJSON: source.settingsJSON,
+                                              log: log.pluginSink(plugin: plugin.name))
             if connect {
                 do throws(PluginError) {
                     try instance.check()

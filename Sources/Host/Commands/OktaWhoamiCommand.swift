@@ -19,8 +19,7 @@ enum OktaWhoami {
         var parsed: (config: URL, tenant: String?)?
         let status = Arguments.run(args, usage: usage, options: ["--config", "--tenant"]) { arguments throws(UsageError) in
             _ = try arguments.positionals(exactly: [])
-            parsed = (try arguments.value("--config").map { URL(fileURLWithPath: $0) } ?? ConfigDirectory.defaultPath,
-                      try arguments.value("--tenant"))
+            parsed = (try arguments.configDirectory(), try arguments.value("--tenant"))
             return 0
         }
         guard status == 0, let parsed else { return status }

@@ -109,7 +109,7 @@ enum PluginCommands {
             }
             IsolatedPluginValidate.say("settings \(settingsPath): match the plugin's schema")
             do throws(PluginError) {
-                let instance = try PluginInstance(plugin: plugin, settingsJSON: settingsText, log: logToStandardError)
+                let instance = try PluginInstance(plugin: plugin, settingsJSON: settingsText, log: pluginLog(plugin.name))
                 IsolatedPluginValidate.say("open: ok")
                 try instance.check()
                 IsolatedPluginValidate.say(plugin.capabilities.contains(.check) ? "check: ok" : "check: not supported by the plugin")
@@ -135,7 +135,7 @@ enum PluginCommands {
                 let plugin = try registry(arguments).resolve(target)
                 let (settingsText, _) = try readSettings(settingsPath)
                 watchdog.arm("open")
-                let instance = try PluginInstance(plugin: plugin, settingsJSON: settingsText, log: logToStandardError)
+                let instance = try PluginInstance(plugin: plugin, settingsJSON: settingsText, log: pluginLog(plugin.name))
                 watchdog.disarm()
                 var writer = NDJSONWriter()
                 var cursor: String? = nil
@@ -190,9 +190,9 @@ enum PluginCommands {
         return (text, value)
     }
 
-    /// Forwards plugin log messages at info level and above to stderr.
-    static let logToStandardError: @Sendable (PluginLogLevel, String) -> Void = { level, message in
-        guard level != .debug else { return }
-        StandardError.print("plugin \(level): \(message)")
+    /// Forwards the plugin's log messages to stderr at `XAAS_LOG_LEVEL` and above (default info; debug
+    /// messages with `XAAS_LOG_LEVEL=debug`), with `plugin=<name>` attached.
+    static func pluginLog(_ name: String) -> @Sendable (PluginLogLevel, String) -> Void {
+        LogWriter.fromEnvironment.logger.pluginSink(plugin: name)
     }
 }

@@ -9,9 +9,8 @@ enum StatusCommand {
     static func run(_ args: [String]) -> Int32 {
         Arguments.run(args, usage: usage, options: ["--config", "--state"], flags: ["--json"]) { arguments throws(UsageError) in
             _ = try arguments.positionals(exactly: [])
-            let configPath = URL(fileURLWithPath: try arguments.value("--config") ?? "connectors.d")
-            let stateDirectory = try arguments.value("--state").map { URL(fileURLWithPath: $0) }
-                ?? ConfigDirectory.defaultStateDirectory(for: configPath)
+            let configPath = try arguments.configDirectory()
+            let stateDirectory = try arguments.stateDirectory(config: configPath)
             let (config, problems) = ConfigDirectory.load(configPath)
             for p in problems { StandardError.print("\(p)") }
             var entries: [JSONValue] = []

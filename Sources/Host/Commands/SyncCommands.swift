@@ -14,7 +14,8 @@ extension CommandLineTool {
 }
 
 /// `xaas sync [--config DIR] [--state DIR] [--tenant T]… [--source S]… [--dry-run] [--diff] [--full] [--json]
-/// [--approve-deactivations N] [--approve-group-deletions N] [--cancel-foreign-sessions] [--plugin-path DIR]… [--jobs N] [--log-format text|json] [--progress auto|always|never]`
+/// [--approve-deactivations N] [--approve-group-deletions N] [--cancel-foreign-sessions] [--plugin-path DIR]… [--jobs N]
+/// [--log-format text|json] [--log-level LEVEL] [--progress auto|always|never]`
 ///
 /// Each source runs in its own worker process (`xaas __worker`), so a connector that crashes or hangs past
 /// the source's `timeoutSeconds` fails only its own run. Sources of one tenant run one after another;
@@ -22,120 +23,114 @@ extension CommandLineTool {
 ///
 /// Exit codes: 0 every run ok, 3 a safeguard blocked a run (and none failed), 1 otherwise, 2 usage.
 enum SyncCommand {
-    static let usage = "xaas sync [--config DIR] [--state DIR] [--tenant T]… [--source S]… [--dry-run] [--diff] [--full] [--json] [--approve-deactivations N] [--approve-group-deletions N] [--cancel-foreign-sessions] [--plugin-path DIR]… [--jobs N] [--log-format text|json] [--progress auto|always|never]"
+    static let usage = "xaas sync [--config DIR] [--state DIR] [--tenant T]… [--source S]… [--dry-run] [--diff] [--full] [--json] [--approve-deactivations N] [--approve-group-deletions N] [--cancel-foreign-sessions] [--plugin-path DIR]… [--jobs N] [--log-format text|json] [--log-level LEVEL] [--progress auto|always|never]"
+
+    /// One source to run: its place in the output order, its tenant and its config.
+    struct Item: Sendable {
+        var index: Int
+        var tenant: TenantConfig
+        var source: SourceConfig
+    }
 
     static func run(_ args: [String]) async -> Int32 {
-        if args.contains("-h") || args.contains("--help") { print("usage: \(usage)"); return 0 }
-        let arguments: Arguments
-        let approve: Int?
-        let approveGroups: Int?
-        do throws(UsageError) {
-            arguments = try Arguments(
-                args, options: ["--config", "--state", "--tenant", "--source", "--approve-deactivations", "--approve-group-deletions", "--plugin-path", "--jobs", "--log-format", "--progress"],
-                flags: ["--dry-run", "--diff", "--full", "--json", "--cancel-foreign-sessions"])
-            _ = try arguments.positionals(exactly: [])
-            approve = try arguments.int("--approve-deactivations")
-            approveGroups = try arguments.int("--approve-group-deletions")
-            if arguments.flag("--diff") && !arguments.flag("--dry-run") { throw UsageError("--diff goes with --dry-run") }
-        } catch {
-            StandardError.print("xaas: \(error.message)\nusage: \(usage)")
-            return 2
+        let request: SyncRequest
+        switch Arguments.parse(args, usage: usage, SyncRequest.init) {
+        case .success(let parsed): request = parsed
+        case .failure(let exit): return exit.status
         }
-        let configPath = URL(fileURLWithPath: (try? arguments.value("--config")) ?? nil ?? "connectors.d")
-        let (config, problems) = ConfigDirectory.load(configPath)
+        let config = loadConfig(request.config)
+        guard let lanes = lanes(config.directory, tenants: request.tenants, sources: request.sources) else { return 1 }
+        let output = SyncOutput(json: request.json, diff: request.diff, log: request.log)
+        let results = await runLanes(lanes, request: request, config: config.directory, output: output)
+        if request.diff { printDiffs(results, stateDirectory: request.state) }
+        let reports = results.map(\.report)
+        output.summary(reports)
+        return exitCode(reports, configProblems: config.problems.count)
+    }
+
+    /// Loads the config directory; a source (or tenant) with a problem is skipped and the others still run
+    /// (docs/configuration.md), after the problems are printed.
+    static func loadConfig(_ path: URL) -> (directory: ConfigDirectory, problems: [ConfigProblem]) {
+        let (config, problems) = ConfigDirectory.load(path)
         if !problems.isEmpty {
-            // A source (or tenant) with a problem is skipped; the others still run (docs/configuration.md).
             for p in problems { StandardError.print("\(p)") }
             StandardError.print("xaas: \(problems.count) configuration problem(s); the sources and tenants they concern were skipped (see `xaas config check`)")
         }
-        let stateDirectory = ((try? arguments.value("--state")) ?? nil).map { URL(fileURLWithPath: $0) }
-            ?? ConfigDirectory.defaultStateDirectory(for: configPath)
-        let tenants = arguments.values("--tenant"), sources = arguments.values("--source")
+        return (config, problems)
+    }
+
+    /// One lane per tenant: its selected sources in order (`--source`, else every enabled one). `nil`, after
+    /// saying why, when a `--tenant` is unknown or nothing matches.
+    static func lanes(_ config: ConfigDirectory, tenants: [String], sources: [String]) -> [[Item]]? {
         for name in tenants where config.tenant(named: name) == nil {
-            StandardError.print("xaas: no tenant '\(name)' in \(configPath.path)")
-            return 1
+            StandardError.print("xaas: no tenant '\(name)' in \(config.path.path)")
+            return nil
         }
-        let selected = config.tenants.filter { tenants.isEmpty || tenants.contains($0.name) }.map { tenant in
-            (tenant, tenant.sources.filter { s in
-                sources.isEmpty ? s.enabled : sources.contains(s.name)
-            })
-        }.filter { !$0.1.isEmpty }
-        guard !selected.isEmpty else {
-            StandardError.print("xaas: no enabled source matches in \(configPath.path)")
-            return 1
+        var lanes: [[Item]] = []
+        var index = 0
+        for tenant in config.tenants where tenants.isEmpty || tenants.contains(tenant.name) {
+            let chosen = tenant.sources.filter { sources.isEmpty ? $0.enabled : sources.contains($0.name) }
+            guard !chosen.isEmpty else { continue }
+            lanes.append(chosen.map { source in defer { index += 1 }; return Item(index: index, tenant: tenant, source: source) })
         }
-        let jobs: Int
-        let log: LogWriter
-        let progressMode: ProgressDisplay.Mode
-        do throws(UsageError) {
-            jobs = try arguments.int("--jobs", in: 1...256) ?? 4
-            log = try LogWriter(option: arguments.value("--log-format"))
-            let mode = try arguments.value("--progress") ?? "auto"
-            guard let parsed = ProgressDisplay.Mode(rawValue: mode) else {
-                throw UsageError("--progress must be auto, always or never, got '\(mode)'")
-            }
-            progressMode = parsed
-        } catch {
-            StandardError.print("xaas: \(error.message)\nusage: \(usage)")
-            return 2
-        }
-        let display = ProgressDisplay.wanted(progressMode, json: arguments.flag("--json"), jsonLogs: log.format == .json)
+        if lanes.isEmpty { StandardError.print("xaas: no enabled source matches in \(config.path.path)") }
+        return lanes.isEmpty ? nil : lanes
+    }
+
+    /// Runs every lane (tenants concurrently, `--jobs` at a time), showing progress and sending alerts;
+    /// returns the results in source order.
+    static func runLanes(_ lanes: [[Item]], request: SyncRequest, config: ConfigDirectory,
+                         output: SyncOutput) async -> [WorkerResult] {
+        let display = ProgressDisplay.wanted(request.progress, json: request.json, jsonLogs: request.log.format == .json)
             ? ProgressDisplay() : nil
         defer { display?.stop() }
-        let onProgress: (@Sendable (SyncProgress) -> Void)? = display.map { d in { @Sendable p in d.update(p) } }
-        let output = SyncOutput(json: arguments.flag("--json"), diff: arguments.flag("--diff"), log: log)
-        let endpoints = TenantEndpoints(stateDirectory: stateDirectory)
+        let endpoints = TenantEndpoints(stateDirectory: request.state)
         defer { endpoints.close() }
-        let runner = WorkerRunner(log: log)
-        let absoluteConfig = configPath.standardizedFileURL
-        let absoluteState = URL(fileURLWithPath: stateDirectory.path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
-        let pluginPaths = arguments.values("--plugin-path").map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-        // One lane per tenant: its sources in order; lanes (tenants) run concurrently, `--jobs` at a time.
-        var lanes: [[(index: Int, tenant: TenantConfig, source: SourceConfig)]] = []
-        var index = 0
-        for (tenant, tenantSources) in selected {
-            lanes.append(tenantSources.map { source in defer { index += 1 }; return (index, tenant, source) })
-        }
-        let alerts = RunAlerts(config: config, log: log)
+        let runner = WorkerRunner(log: request.log)
+        let alerts = RunAlerts(config: config, log: request.log)
         let results = Mutex<[Int: WorkerResult]>([:])
-        await Lanes.run(lanes, jobs: jobs) { item in
-            let (tenant, source) = (item.tenant, item.source)
-            output.started(tenant: tenant.name, source: source.name)
-            let previous = alerts == nil ? nil
-                : RunAlerts.previousStatus(stateDirectory: absoluteState, tenant: tenant.name, source: source.name)
-            var job = WorkerJob(configPath: absoluteConfig, stateDirectory: absoluteState, tenant: tenant.name, source: source.name)
-            job.dryRun = arguments.flag("--dry-run")
-            job.full = arguments.flag("--full")
-            job.cancelForeignSessions = arguments.flag("--cancel-foreign-sessions")
-            job.approve = approve
-            job.approveGroupDeletions = approveGroups
-            job.pluginPaths = pluginPaths
-            job.progress = display != nil
-            let result: WorkerResult
-            do {
-                job.endpoint = try endpoints.endpoint(for: tenant)
-                result = await runner.run(job, timeoutSeconds: source.timeoutSeconds, onProgress: onProgress)
-            } catch {
-                result = .failed(tenant: tenant.name, source: source.name, durationMs: 0, "\(error)")
-            }
-            display?.remove(tenant: tenant.name, source: source.name)
+        await Lanes.run(lanes, jobs: request.jobs) { item in
+            output.started(tenant: item.tenant.name, source: item.source.name)
+            let previous = alerts == nil ? nil : RunAlerts.previousStatus(
+                stateDirectory: request.state, tenant: item.tenant.name, source: item.source.name)
+            let result = await runOne(item, request: request, runner: runner, endpoints: endpoints, display: display)
+            display?.remove(tenant: item.tenant.name, source: item.source.name)
             output.finished(result.report)
             alerts?.finished(result.report, previousStatus: previous, config: config)
             results.withLock { $0[item.index] = result }
         }
         await alerts?.sender.drain(seconds: 20)
-        let ordered = results.withLock { all in all.keys.sorted().compactMap { all[$0] } }
-        let reports = ordered.map(\.report)
-        if output.diff {
-            for result in ordered where result.report.error == nil || result.report.status == .blocked {
-                guard let runId = result.runId,
-                      let store = try? StateStore(directory: absoluteState, tenant: result.report.tenant, source: result.report.source)
-                else { continue }
-                try? PlanPrinter.diff(store: store, runId: runId) { print($0) }
-            }
+        return results.withLock { all in all.keys.sorted().compactMap { all[$0] } }
+    }
+
+    /// Runs one source in a worker process; never throws (a failure is a failed result).
+    static func runOne(_ item: Item, request: SyncRequest, runner: WorkerRunner, endpoints: TenantEndpoints,
+                       display: ProgressDisplay?) async -> WorkerResult {
+        var job = request.job(tenant: item.tenant.name, source: item.source.name)
+        job.progress = display != nil
+        do {
+            job.endpoint = try endpoints.endpoint(for: item.tenant)
+        } catch {
+            return .failed(tenant: item.tenant.name, source: item.source.name, durationMs: 0, "\(error)")
         }
-        output.summary(reports)
-        if reports.contains(where: { $0.status == .failed }) || !problems.isEmpty { return 1 }
+        let redactor = SecretRedactor(settingsJSON: item.source.settingsJSON, runCommands: false)
+        return await runner.run(job, timeoutSeconds: item.source.timeoutSeconds, redactor: redactor,
+                                onProgress: display.map { d in { @Sendable p in d.update(p) } })
+    }
+
+    /// `--dry-run --diff`: prints the plan of every run that planned (ok or blocked by a safeguard).
+    static func printDiffs(_ results: [WorkerResult], stateDirectory: URL) {
+        for result in results where result.report.error == nil || result.report.status == .blocked {
+            guard let runId = result.runId,
+                  let store = try? StateStore(directory: stateDirectory, tenant: result.report.tenant, source: result.report.source)
+            else { continue }
+            try? PlanPrinter.diff(store: store, runId: runId) { print($0) }
+        }
+    }
+
+    /// 1 when a run failed or the config had problems, else 3 when a safeguard blocked a run, else 0.
+    static func exitCode(_ reports: [RunReport], configProblems: Int) -> Int32 {
+        if reports.contains(where: { $0.status == .failed }) || configProblems > 0 { return 1 }
         if reports.contains(where: { $0.status == .blocked }) { return 3 }
         return 0
     }

@@ -31,7 +31,7 @@ final class SyncOutput: Sendable {
 
     func finished(_ r: RunReport) {
         if logWriter.format == .json {
-            logWriter.log(r.status == .failed ? "error" : "info", tenant: r.tenant, source: r.source,
+            logWriter.log(r.status == .failed ? .error : .info, tenant: r.tenant, source: r.source,
                           "\(r.status.rawValue): \(r.created) created, \(r.updated) updated, \(r.unchanged) unchanged, "
                           + "\(r.deactivated) deactivated, \(r.invalid) invalid, \(r.pending) pending\(r.error.map { " — \($0)" } ?? "")")
             return

@@ -32,7 +32,7 @@ public final class FileBudgetStore: RateLimitBudgetStore {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
-            throw SyncError("cannot create the rate-limit directory \(dir.path): \(error.localizedDescription)")
+            throw RateLimitError("cannot create the rate-limit directory \(dir.path): \(error.localizedDescription)")
         }
         let name = Self.fileName(tenant)
         url = dir.appendingPathComponent("\(name).json")

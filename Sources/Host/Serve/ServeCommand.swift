@@ -12,26 +12,28 @@ extension CommandLineTool {
 }
 
 /// `xaas serve [--config DIR] [--state DIR] [--listen HOST:PORT] [--jobs N] [--grace SECONDS]
-/// [--log-format text|json] [--plugin-path DIR]…`
+/// [--log-format text|json] [--log-level LEVEL] [--plugin-path DIR]…`
 ///
 /// A long-running scheduler: every enabled source with a `"schedule"` runs when due, in its own worker
 /// process (see ``SourceScheduler`` for overlap rules). SIGTERM/SIGINT: stop scheduling, give running
 /// syncs `--grace` seconds (default 30) to finish, kill what is left (their journals stay resumable), exit 0.
 /// SIGHUP: reload `connectors.d/`; an invalid new config is logged and the old one kept.
 enum ServeCommand {
-    static let usage = "xaas serve [--config DIR] [--state DIR] [--listen HOST:PORT] [--jobs N] [--grace SECONDS] [--log-format text|json] [--plugin-path DIR]…"
+    static let usage = "xaas serve [--config DIR] [--state DIR] [--listen HOST:PORT] [--jobs N] [--grace SECONDS] [--log-format text|json] [--log-level LEVEL] [--plugin-path DIR]…"
 
     static func run(_ args: [String]) async -> Int32 {
         if args.contains("-h") || args.contains("--help") { print("usage: \(usage)"); return 0 }
-        let arguments: Arguments, jobs: Int, grace: Int, log: LogWriter
+        let arguments: Arguments, jobs: Int, grace: Int, log: LogWriter, configPath: URL, stateDirectory: URL
         var listen: (host: String, port: Int)?
         do throws(UsageError) {
             arguments = try Arguments(args, options: ["--config", "--state", "--listen", "--jobs", "--grace",
-                                                      "--log-format", "--plugin-path"], flags: [])
+                                                      "--log-format", "--log-level", "--plugin-path"], flags: [])
             _ = try arguments.positionals(exactly: [])
             jobs = try arguments.int("--jobs", in: 1...256) ?? 4
             grace = try arguments.int("--grace", in: 0...86_400) ?? 30
-            log = try LogWriter(option: arguments.value("--log-format"))
+            log = try arguments.logWriter()
+            configPath = try arguments.configDirectory()
+            stateDirectory = try arguments.stateDirectory(config: configPath)
             if let text = try arguments.value("--listen") {
                 if let port = Int(text), (0...65_535).contains(port) {
                     listen = ("127.0.0.1", port)   // a bare port listens on loopback
@@ -47,15 +49,12 @@ enum ServeCommand {
             StandardError.print("xaas: \(error.message)\nusage: \(usage)")
             return 2
         }
-        let configPath = URL(fileURLWithPath: (try? arguments.value("--config")) ?? nil ?? "connectors.d").standardizedFileURL
         let (initial, problems) = ConfigDirectory.load(configPath)
         if !problems.isEmpty {
             for p in problems { StandardError.print("\(p)") }
             StandardError.print("xaas: \(problems.count) configuration problem(s); not serving (see `xaas config check`)")
             return 1
         }
-        let stateDirectory = (((try? arguments.value("--state")) ?? nil).map { URL(fileURLWithPath: $0) }
-            ?? ConfigDirectory.defaultStateDirectory(for: configPath)).standardizedFileURL
         let signals = SignalFlags()
         let metrics = ServeMetrics()
         let scheduler = SourceScheduler()
@@ -109,8 +108,8 @@ enum ServeCommand {
                     install(config)
                     metrics.reloaded(ok: true)
                 } else {
-                    for p in problems { log.log("error", tenant: nil, source: nil, "SIGHUP: \(p)") }
-                    log.log("error", tenant: nil, source: nil, "SIGHUP: \(problems.count) problem(s) in the new configuration; keeping the previous one")
+                    for p in problems { log.log(.error, tenant: nil, source: nil, "SIGHUP: \(p)") }
+                    log.log(.error, tenant: nil, source: nil, "SIGHUP: \(problems.count) problem(s) in the new configuration; keeping the previous one")
                     metrics.reloaded(ok: false)
                 }
             }
@@ -129,6 +128,7 @@ enum ServeCommand {
                     do {
                         job.endpoint = try endpoints.endpoint(for: entry.tenant)
                         result = await runner.run(job, timeoutSeconds: entry.source.timeoutSeconds,
+                                                  redactor: SecretRedactor(settingsJSON: entry.source.settingsJSON, runCommands: false),
                                                   onProgress: { board.update($0) })
                     } catch {
                         result = .failed(tenant: entry.tenant.name, source: entry.source.name, durationMs: 0, "\(error)")
@@ -157,7 +157,7 @@ enum ServeCommand {
         }
         while scheduler.running > 0 && Date() < deadline { try? await Task.sleep(for: .milliseconds(100)) }
         if scheduler.running > 0 {
-            log.log("warning", tenant: nil, source: nil, "\(signalName): \(scheduler.running) sync(s) still running after \(grace) s; stopping them (their journals resume on the next run)")
+            log.log(.warning, tenant: nil, source: nil, "\(signalName): \(scheduler.running) sync(s) still running after \(grace) s; stopping them (their journals resume on the next run)")
             runner.killAll(SIGKILL)
             let hard = Date().addingTimeInterval(10)
             while scheduler.running > 0 && Date() < hard { try? await Task.sleep(for: .milliseconds(50)) }

@@ -12,12 +12,12 @@ enum StatusSetup {
             do {
                 token = try reference.resolve()
             } catch {
-                log.log("warning", tenant: nil, source: nil, "serve.token (\(reference)): \(error.message); status page actions are disabled")
+                log.log(.warning, tenant: nil, source: nil, "serve.token (\(reference)): \(error.message); status page actions are disabled")
             }
         }
         let loopback = LoopbackRule.isLoopbackHost(host)
         if !loopback && token == nil {
-            log.log("warning", tenant: nil, source: nil, "listening beyond loopback without serve.token: the status page refuses every request but /metrics and /healthz")
+            log.log(.warning, tenant: nil, source: nil, "listening beyond loopback without serve.token: the status page refuses every request but /metrics and /healthz")
         }
         var generator = SystemRandomNumberGenerator()
         let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }

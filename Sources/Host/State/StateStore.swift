@@ -35,7 +35,7 @@ public final class StateStore: @unchecked Sendable {
         try db.execute(StateStore.schema)
         let version = try db.scalarInt("SELECT CAST(value AS INTEGER) FROM meta WHERE key='schema_version'") ?? 0
         guard version == Int64(StateStore.schemaVersion) else {
-            throw SyncError("\(path) has state schema \(version); this xaas uses \(StateStore.schemaVersion). Move the state directory aside to start over (the next run then re-applies every user).")
+            throw StateError("\(path) has state schema \(version); this xaas uses \(StateStore.schemaVersion). Move the state directory aside to start over (the next run then re-applies every user).")
         }
     }
 

@@ -140,10 +140,3 @@ extension SessionRunner {
         try store.clearSessionCreatePending()
     }
 }
-
-/// A sync failure with a message a user can act on.
-public struct SyncError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}

@@ -14,7 +14,7 @@ public final class SourceLock {
                                                 attributes: [.posixPermissions: 0o700])
         let path = dir.appendingPathComponent("\(tenant)__\(source).lock").path
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw SyncError("cannot open lock file \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw SyncError("cannot open lock file \(path): \(String(cString: strerror(errno))); the state directory must be writable by the user running xaas") }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             var buffer = [UInt8](repeating: 0, count: 32)
             let n = pread(fd, &buffer, 31, 0)

@@ -88,7 +88,7 @@ public struct SyncEngine {
             runner?.progress = progress
             runner?.now = now
             if !options.dryRun {
-                guard let runner else { throw SyncError("no Okta target configured") }
+                guard let runner else { throw SyncError("this run has no Okta target to apply its plan to (a bug in how the job was built: please report it); rerun with --dry-run to see the plan") }
                 try await runner.recover()
             }
             progress?.phase(.reading)

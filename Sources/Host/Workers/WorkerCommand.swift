@@ -6,8 +6,9 @@ import XaasJSON
 ///
 /// The parent (`xaas sync`, `xaas serve`) writes a ``WorkerJob`` as JSON on stdin. The worker moves its
 /// original stdout aside as the result channel and points fd 1 at stderr, so nothing a connector prints
-/// can corrupt the result. Log lines go to stderr as JSON objects `{"level","message"}` (no secrets: the
-/// same messages `xaas sync` always printed); the parent tags them with tenant and source. The last act
+/// can corrupt the result. Log lines go to stderr as ``WorkerLog`` records `{"level",<metadata>…,"message"}`
+/// at the parent's level and above, redacted of the run's secrets; the parent tags them with tenant and
+/// source. The last act
 /// is one line of ``WorkerResult`` JSON on the result channel. Exit 0 when a result was written.
 enum WorkerCommand {
     static let name = "__worker"
@@ -21,7 +22,7 @@ enum WorkerCommand {
         do {
             job = try WorkerJob(json: try JSONValue.parse(bytes: Array(input)))
         } catch {
-            emit("error", "xaas __worker: cannot read the job on stdin (\(error)); this command is started by xaas sync/serve")
+            WorkerLog.logger(minimum: .info).error("xaas __worker: cannot read the job on stdin (\(error)); this command is started by xaas sync/serve")
             return 2
         }
         let result = await execute(job)
@@ -45,18 +46,12 @@ enum WorkerCommand {
             while true {
                 sleep(1)
                 if getppid() != parent {
-                    emit("error", "the parent xaas process is gone; stopping this run (the next run resumes it)")
+                    WorkerLog.logger(minimum: .info).error("the parent xaas process is gone; stopping this run (the next run resumes it)")
                     kill(getpid(), SIGKILL)
                 }
             }
         }
         thread.start()
-    }
-
-    /// Writes one log record on stderr.
-    static func emit(_ level: String, _ message: String) {
-        let line = JSONValue.object([("level", .string(level)), ("message", .string(message))]).serialized + "\n"
-        FileHandle.standardError.write(Data(line.utf8))
     }
 
     /// Writes one progress record on stderr: `{"progress":{…}}` (``SyncProgress/json``).
@@ -67,6 +62,7 @@ enum WorkerCommand {
 
     static func execute(_ job: WorkerJob) async -> WorkerResult {
         let started = Date()
+        let log = WorkerLog.logger(minimum: job.logLevel)
         func failed(_ message: String) -> WorkerResult {
             WorkerResult.failed(tenant: job.tenant, source: job.source,
                                 durationMs: Int(Date().timeIntervalSince(started) * 1000), message)
@@ -82,7 +78,7 @@ enum WorkerCommand {
         let limiter: OrgRateLimiter
         do {
             limiter = try OrgRateLimiter(tenant: tenant.name, stateDirectory: job.stateDirectory, org: tenant.org,
-                                         warn: { emit("warning", $0) })
+                                         warn: { log.warning($0) })
         } catch {
             return failed("\(error)")
         }
@@ -110,7 +106,6 @@ enum WorkerCommand {
         options.session.cancelForeignSessions = job.cancelForeignSessions
         options.session.cooldownSeconds = cooldown
         var engine = SyncEngine(options: options)
-        engine.log = { emit("info", $0) }
         if job.progress {
             // The ETA never assumes requests faster than the org's rate budget allows.
             var rules = ProgressTracker.Rules()
@@ -123,11 +118,13 @@ enum WorkerCommand {
         // An approval given on the status page counts as `--approve-deactivations N` for this run.
         let approvals = ApprovalStore(stateDirectory: job.stateDirectory)
         let stored = job.approve == nil ? approvals.pending(tenant: job.tenant, source: job.source) : nil
-        if let stored { emit("info", "using the approval of \(stored) deactivation(s) given on the status page") }
+        if let stored { log.info("using the approval of \(stored) deactivation(s) given on the status page") }
         let syncJob = SyncJobFactory.job(tenant: tenant, source: source, registry: registry,
                                          stateDirectory: job.stateDirectory, approve: job.approve ?? stored,
                                          approveGroupDeletions: job.approveGroupDeletions,
-                                         client: client, log: engine.log)
+                                         client: client, logger: log)
+        let runLog = log.redacting(syncJob.redactor)
+        engine.log = { runLog.info($0) }
         let outcome = await engine.run(syncJob)
         if stored != nil, !job.dryRun, outcome.report.status != .failed {
             approvals.consume(tenant: job.tenant, source: job.source)

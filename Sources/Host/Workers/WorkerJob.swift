@@ -30,6 +30,8 @@ struct WorkerJob: Sendable, CustomStringConvertible {
     var endpoint: Endpoint?
     /// Stream ``SyncProgress`` records on stderr (the parent shows or serves them).
     var progress = false
+    /// The parent's minimum log level (`--log-level`): the worker writes nothing below it.
+    var logLevel = LogLevel.info
 
     var description: String { "worker job \(tenant)/\(source)" }
 
@@ -42,6 +44,7 @@ struct WorkerJob: Sendable, CustomStringConvertible {
             ("approve", approve.map { .number(String($0)) } ?? .null),
             ("approveGroupDeletions", approveGroupDeletions.map { .number(String($0)) } ?? .null),
             ("pluginPaths", .array(pluginPaths.map { .string($0) })), ("progress", .bool(progress)),
+            ("logLevel", .string(logLevel.description)),
         ]
         if let endpoint {
             members.append(("endpoint", .object([
@@ -75,6 +78,7 @@ struct WorkerJob: Sendable, CustomStringConvertible {
         approveGroupDeletions = json["approveGroupDeletions"]?.intValue
         pluginPaths = json["pluginPaths"]?.arrayValue?.compactMap(\.stringValue) ?? []
         progress = json["progress"]?.boolValue ?? false
+        logLevel = json["logLevel"]?.stringValue.flatMap(LogLevel.init(name:)) ?? .info
         if let e = json["endpoint"], e != .null {
             guard let text = e["url"]?.stringValue, let url = URL(string: text), let token = e["token"]?.stringValue else {
                 throw WorkerError("the job's endpoint lacks url or token")

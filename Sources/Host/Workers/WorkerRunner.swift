@@ -14,10 +14,13 @@ final class WorkerRunner: Sendable {
 
     init(log: LogWriter) { self.log = log }
 
-    /// Runs `job`; never throws. `timeoutSeconds` is the source's `timeoutSeconds`. Progress records the
-    /// worker streams (when `job.progress`) go to `onProgress`, never to the log.
-    func run(_ job: WorkerJob, timeoutSeconds: Double?,
+    /// Runs `job` at this runner's log level; never throws. `timeoutSeconds` is the source's
+    /// `timeoutSeconds`. Progress records the worker streams (when `job.progress`) go to `onProgress`, never
+    /// to the log. `redactor` (the source's secrets) cleans raw text a connector writes on stderr itself.
+    func run(_ job: WorkerJob, timeoutSeconds: Double?, redactor: SecretRedactor = .none,
              onProgress: (@Sendable (SyncProgress) -> Void)? = nil) async -> WorkerResult {
+        var job = job
+        job.logLevel = log.minimum
         let process = WorkerProcess()
         let key = ObjectIdentifier(process)
         running.withLock { $0[key] = process }
@@ -27,7 +30,7 @@ final class WorkerRunner: Sendable {
         do {
             outcome = try await process.run(input: Array(job.json.serialized.utf8), timeoutSeconds: timeoutSeconds) {
                 if let progress = SyncProgress(workerLine: $0) { onProgress?(progress); return }
-                log.relay(workerLine: $0, tenant: tenant, source: source)
+                log.relay(workerLine: $0, tenant: tenant, source: source, redactor: redactor)
             }
         } catch {
             return .failed(tenant: tenant, source: source, durationMs: 0, "\(error)")

@@ -1,5 +1,5 @@
 #!/bin/sh
-# A scratch OpenLDAP directory for the groups end-to-end test (Tests/SyncTests/GroupSlapdTests.swift).
+# A scratch OpenLDAP directory for the groups end-to-end test (Tests/GroupSyncTests/GroupSlapdTests.swift).
 #
 # usage: groups-directory.sh start OUT INPUT.ldif   load INPUT with slapadd, start slapd on a free loopback port
 #        groups-directory.sh dump OUT                slapcat → OUT/dump.ldif; ldapsearch of the groups → OUT/groups.ldif

@@ -1,17 +1,16 @@
 import Emulator
 import Foundation
-import SyncTestSupport
 
 /// One emulator serving two orgs (`acme`, `globex`, each with its own token and two identity sources)
 /// and a config directory with both tenants, two CSV sources each. Faults can be put on one org.
-final class MultiOrgFixture: EmulatorSyncFixture, @unchecked Sendable {
-    static let orgs = ["acme", "globex"]
-    static let sources = ["hr", "contractors"]
+public final class MultiOrgFixture: EmulatorSyncFixture, @unchecked Sendable {
+    public static let orgs = ["acme", "globex"]
+    public static let sources = ["hr", "contractors"]
 
-    static func token(_ org: String) -> String { "\(org)-token-0123456789" }
-    static func sourceId(_ org: String, _ source: String) -> String { "0oa\(org)\(source)" }
+    public static func token(_ org: String) -> String { "\(org)-token-0123456789" }
+    public static func sourceId(_ org: String, _ source: String) -> String { "0oa\(org)\(source)" }
 
-    init(faults: [String: EmulatorConfiguration.Faults] = [:], latencyMs: [String: Int] = [:],
+    public init(faults: [String: EmulatorConfiguration.Faults] = [:], latencyMs: [String: Int] = [:],
          extraSourceIds: [String: [String]] = [:]) throws {
         let orgs = Self.orgs.map { name -> EmulatorConfiguration.Org in
             var org = EmulatorSyncFixture.org(name, token: Self.token(name),
@@ -33,7 +32,7 @@ final class MultiOrgFixture: EmulatorSyncFixture, @unchecked Sendable {
     }
 
     /// Adds `<org>/<name>.json`; extra top-level keys (e.g. `"timeoutSeconds": 2`) go in `extra`.
-    func addSource(_ org: String, _ name: String, connector: String, settings: String, sourceId: String? = nil,
+    public func addSource(_ org: String, _ name: String, connector: String, settings: String, sourceId: String? = nil,
                    extra: String = "") throws {
         try write("\(org)/\(name).json", """
             {"identitySourceId": "\(sourceId ?? Self.sourceId(org, name))", "connector": "\(connector)",
@@ -43,7 +42,7 @@ final class MultiOrgFixture: EmulatorSyncFixture, @unchecked Sendable {
     }
 
     /// Writes `<org>/<source>.csv` with `count` users whose ids and emails name the org and source.
-    func writeUsers(_ org: String, _ source: String, count: Int, title: String = "t") throws {
+    public func writeUsers(_ org: String, _ source: String, count: Int, title: String = "t") throws {
         var text = "id,active,first,last,email,title\n"
         for i in 0..<count { text += "\(org)-\(source)-\(i),true,F\(i),L\(i),\(source)\(i)@\(org).example,\(title)\n" }
         try write("\(org)/\(source).csv", text)

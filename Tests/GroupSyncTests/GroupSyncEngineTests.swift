@@ -1,5 +1,6 @@
 import Foundation
 import Host
+import SyncTestSupport
 import Testing
 import TestSupport
 import XaasJSON
@@ -22,7 +23,7 @@ import XaasJSON
         let src = source ?? ArraySource(records: records)
         var job = SyncEngine.Job(
             tenant: "acme", source: "hr", stateDirectory: stateDir, pageSize: pageSize,
-            rules: Planner.Rules(filter: nil, map: SyncEngineTests.mapping),
+            rules: Planner.Rules(filter: nil, map: workshopMapping),
             safeguards: SafeguardCheck(maxDeactivationPercent: 20, maxDeactivations: nil, approvedDeactivations: nil),
             openSource: { src }, target: okta)
         job.groups = groups

@@ -7,13 +7,13 @@ import TestSupport
 
 /// `xaas serve` running in the background for a test: its stderr is collected as it comes, it can be
 /// signalled, waited for, and its metrics fetched.
-final class ServeProcess: @unchecked Sendable {
-    let process = Process()
+public final class ServeProcess: @unchecked Sendable {
+    public let process = Process()
     private let stderr = Locked("")
     private let done = DispatchSemaphore(value: 0)
 
     /// `environment` adds variables to the test's own (e.g. `XAAS_NOW`).
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    public init(_ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = TestSupport.xaasExecutable
         process.arguments = ["serve"] + arguments
         if !environment.isEmpty {
@@ -38,10 +38,10 @@ final class ServeProcess: @unchecked Sendable {
 
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
-    var log: String { stderr.withLock { $0 } }
+    public var log: String { stderr.withLock { $0 } }
 
     /// Polls `condition` every 100 ms until it holds or `seconds` pass; returns whether it held.
-    static func eventually(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+    public static func eventually(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try condition() { return true }
@@ -51,7 +51,7 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     /// The metrics port from the "serving metrics on http://host:port/metrics" log line.
-    func metricsPort(within seconds: Double = 30) -> Int? {
+    public func metricsPort(within seconds: Double = 30) -> Int? {
         var port: Int?
         _ = Self.eventually(seconds) {
             guard let range = log.range(of: #"serving metrics on http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression)
@@ -62,17 +62,17 @@ final class ServeProcess: @unchecked Sendable {
         return port
     }
 
-    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+    public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
     /// Waits for exit; nil when still running after `seconds`.
-    func exitStatus(within seconds: Double) -> Int32? {
+    public func exitStatus(within seconds: Double) -> Int32? {
         guard done.wait(timeout: .now() + seconds) == .success else { return nil }
         process.waitUntilExit()
         return process.terminationStatus
     }
 
     /// `GET http://127.0.0.1:port/path` → (status, body).
-    static func get(port: Int, _ path: String) -> (Int, String)? {
+    public static func get(port: Int, _ path: String) -> (Int, String)? {
         let result = Locked<(Int, String)?>(nil)
         let semaphore = DispatchSemaphore(value: 0)
         let task = URLSession.shared.dataTask(with: URL(string: "http://127.0.0.1:\(port)\(path)")!) { data, response, _ in
@@ -87,7 +87,7 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     /// The value of the sample `name{labels}` in a metrics text, e.g. `xaas_runs_total{tenant="a",source="b",result="ok"}`.
-    static func sample(_ metrics: String, _ series: String) -> Double? {
+    public static func sample(_ metrics: String, _ series: String) -> Double? {
         for line in metrics.split(separator: "\n") where line.hasPrefix(series + " ") {
             return Double(line.dropFirst(series.count + 1))
         }
@@ -96,8 +96,8 @@ final class ServeProcess: @unchecked Sendable {
 }
 
 /// A value behind a lock, shareable with escaping closures.
-final class Locked<Value: Sendable>: Sendable {
+public final class Locked<Value: Sendable>: Sendable {
     private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    func withLock<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
+    public init(_ value: Value) { mutex = Mutex(value) }
+    public func withLock<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
 }

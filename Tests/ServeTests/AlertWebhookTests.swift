@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 @testable import Host
+import SyncTestSupport
 import Synchronization
 import Testing
 import TestSupport

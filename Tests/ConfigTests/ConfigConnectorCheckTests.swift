@@ -1,5 +1,6 @@
 import Foundation
 import Host
+import SyncTestSupport
 import Testing
 import TestSupport
 
@@ -71,6 +72,18 @@ import TestSupport
         #expect(status == 1)
         #expect(lines.first?.hasPrefix("connectors.d/t/hr.json: $.settings: connector csv check failed") == true, "\(lines)")
         #expect(lines.first?.contains("u.csv") == true)
+    }
+
+    @Test func connectorLogMessagesFollowXAASLogLevel() throws {
+        let f = try ConfigFixture()
+        try f.write("t/org.json", ConfigFixture.embeddedOrg)
+        try f.write("t/st.json", ConfigFixture.source(["connector": #""static""#, "settings": #"{"records": [{"externalId": "u1"}]}"#]))
+        let quiet = try TestSupport.xaas(["config", "check", "--connect"], currentDirectory: f.base)
+        #expect(quiet.status == 0 && !quiet.stderr.contains("serving"), "\(quiet.stderr)")
+        let debug = try TestSupport.xaas(["config", "check", "--connect"], environment: ["XAAS_LOG_LEVEL": "debug"],
+                                         currentDirectory: f.base)
+        #expect(debug.status == 0, "\(debug.stdout) \(debug.stderr)")
+        #expect(debug.stderr.contains("[t/st] debug: static: serving 1 records (plugin=static)"), "\(debug.stderr)")
     }
 
     @Test func aConnectorGivenAsAPathIsLoadedFromThere() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Host
+import SyncTestSupport
 import Testing
 import TestSupport
 
@@ -17,7 +18,7 @@ import TestSupport
             engine.sleep = { _ in }
             let job = SyncEngine.Job(
                 tenant: "acme", source: "hr", stateDirectory: stateDir, pageSize: 200,
-                rules: Planner.Rules(filter: nil, map: SyncEngineTests.mapping),
+                rules: Planner.Rules(filter: nil, map: workshopMapping),
                 safeguards: SafeguardCheck(maxDeactivationPercent: 50, maxDeactivations: nil, approvedDeactivations: nil),
                 openSource: { ArraySource(records: records) }, target: okta)
             return await engine.run(job).report

@@ -6,24 +6,26 @@ import XaasJSON
 /// An in-memory stand-in for one identity source in Okta, for engine unit tests: it enforces one open
 /// session, ≤ 50 bulk requests per session and ≤ 200 entities per request, applies bulk bodies to a user
 /// table when a session is triggered, and records every call. End-to-end tests use the real emulator.
-final class FakeImportTarget: ImportTarget, @unchecked Sendable {
-    struct State {
-        var sessions: [String: ImportSessionStatus] = [:]
-        var order: [String] = []
-        var bodies: [String: [(BulkOperation, [UInt8])]] = [:]
-        var users: [String: (active: Bool, profile: [String: String])] = [:]
-        var bulkRequests = 0
-        var calls: [String] = []
-        var failNextBulk = false
-        var endNextSessionWith: ImportSessionStatus?
+public final class FakeImportTarget: ImportTarget, @unchecked Sendable {
+    public struct State {
+        public var sessions: [String: ImportSessionStatus] = [:]
+        public var order: [String] = []
+        public var bodies: [String: [(BulkOperation, [UInt8])]] = [:]
+        public var users: [String: (active: Bool, profile: [String: String])] = [:]
+        public var bulkRequests = 0
+        public var calls: [String] = []
+        public var failNextBulk = false
+        public var endNextSessionWith: ImportSessionStatus?
         /// Per bulk call: the rate-limit task-locals it ran under (source, priority).
-        var bulkContexts: [(BulkOperation, String?, RateLimitPriority)] = []
+        public var bulkContexts: [(BulkOperation, String?, RateLimitPriority)] = []
     }
 
-    let identitySourceId = "0oafake"
-    let state = Mutex(State())
+    public let identitySourceId = "0oafake"
+    public let state = Mutex(State())
 
-    func createSession() async throws -> ImportSession {
+    public init() {}
+
+    public func createSession() async throws -> ImportSession {
         try state.withLock { s in
             s.calls.append("create")
             if s.sessions.values.contains(where: { $0 == .created || $0 == .inProgress }) {
@@ -36,7 +38,7 @@ final class FakeImportTarget: ImportTarget, @unchecked Sendable {
         }
     }
 
-    func listSessions() async throws -> [ImportSession] {
+    public func listSessions() async throws -> [ImportSession] {
         state.withLock { s in
             s.order.compactMap { id in
                 let status = s.sessions[id]!
@@ -46,7 +48,7 @@ final class FakeImportTarget: ImportTarget, @unchecked Sendable {
         }
     }
 
-    func getSession(_ id: String) async throws -> ImportSession {
+    public func getSession(_ id: String) async throws -> ImportSession {
         try state.withLock { s in
             guard var status = s.sessions[id] else {
                 throw OktaError(kind: .api, httpStatus: 404, errorCode: "E0000007", errorSummary: "not found")
@@ -61,14 +63,14 @@ final class FakeImportTarget: ImportTarget, @unchecked Sendable {
         }
     }
 
-    func cancelSession(_ id: String) async throws {
+    public func cancelSession(_ id: String) async throws {
         state.withLock { s in
             s.calls.append("cancel \(id)")
             if [.created, .inProgress].contains(s.sessions[id]) { s.sessions[id] = .closed }
         }
     }
 
-    func startImport(_ id: String) async throws -> ImportSession {
+    public func startImport(_ id: String) async throws -> ImportSession {
         try state.withLock { s in
             s.calls.append("trigger \(id)")
             guard s.sessions[id] == .inProgress else {
@@ -79,7 +81,7 @@ final class FakeImportTarget: ImportTarget, @unchecked Sendable {
         }
     }
 
-    func bulk(_ operation: BulkOperation, sessionId: String, body: BulkBody) async throws {
+    public func bulk(_ operation: BulkOperation, sessionId: String, body: BulkBody) async throws {
         let context = (operation, RateLimitContext.source, RateLimitContext.priority)
         try state.withLock { s in
             s.bulkContexts.append(context)
@@ -118,20 +120,26 @@ final class FakeImportTarget: ImportTarget, @unchecked Sendable {
         }
     }
 
-    var users: [String: (active: Bool, profile: [String: String])] { state.withLock { $0.users } }
-    var bulkRequests: Int { state.withLock { $0.bulkRequests } }
+    public var users: [String: (active: Bool, profile: [String: String])] { state.withLock { $0.users } }
+    public var bulkRequests: Int { state.withLock { $0.bulkRequests } }
 }
 
 /// A record source over an array, paged.
-struct ArraySource: RecordSource {
-    var records: [SourceRecord]
-    var failAfterPages: Int? = nil
-    var incremental = false
+public struct ArraySource: RecordSource {
+    public var records: [SourceRecord]
+    public var failAfterPages: Int? = nil
+    public var incremental = false
 
-    func readPage(cursor: String?, checkpoint: String?, pageSizeHint: Int) throws -> SourcePage {
+    public init(records: [SourceRecord], failAfterPages: Int? = nil, incremental: Bool = false) {
+        self.records = records
+        self.failAfterPages = failAfterPages
+        self.incremental = incremental
+    }
+
+    public func readPage(cursor: String?, checkpoint: String?, pageSizeHint: Int) throws -> SourcePage {
         let start = Int(cursor ?? "0") ?? 0
         if let failAfterPages, start / max(1, pageSizeHint) >= failAfterPages {
-            throw SyncError("source unavailable at row \(start)")
+            throw FakeSourceError(row: start)
         }
         let end = min(records.count, start + pageSizeHint)
         return SourcePage(records: Array(records[start..<end]), nextCursor: end < records.count ? String(end) : nil,
@@ -139,12 +147,28 @@ struct ArraySource: RecordSource {
     }
 }
 
+/// The profile the engine tests map ``workshopUsers(_:titlePrefix:)`` to.
+public func workshopMapping(_ r: SourceRecord) -> [(String, String)] {
+    var p: [(String, String)] = []
+    if let e = r.firstValue("email") { p.append(("userName", e)); p.append(("email", e)) }
+    if let f = r.firstValue("first_name") { p.append(("firstName", f)) }
+    if let l = r.firstValue("last_name") { p.append(("lastName", l)) }
+    if let t = r.firstValue("title") { p.append(("title", t)) }
+    return p
+}
+
 /// Workshop-style users: id, email, first/last name, title, active.
-func workshopUsers(_ count: Int, titlePrefix: String = "Engineer") -> [SourceRecord] {
+public func workshopUsers(_ count: Int, titlePrefix: String = "Engineer") -> [SourceRecord] {
     (1...count).map { i in
         SourceRecord(externalId: String(format: "emp-%05d", i), status: .active, attributes: [
             SourceAttribute("email", "user\(i)@example.com"), SourceAttribute("first_name", "First\(i)"),
             SourceAttribute("last_name", "Last\(i)"), SourceAttribute("title", "\(titlePrefix) \(i % 7)"),
         ])
     }
+}
+
+/// The failure ``ArraySource`` raises when told to fail after some pages.
+public struct FakeSourceError: Error, CustomStringConvertible {
+    public var row: Int
+    public var description: String { "source unavailable at row \(row)" }
 }

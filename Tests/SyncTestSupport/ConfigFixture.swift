@@ -3,11 +3,11 @@ import Host
 import TestSupport
 
 /// A throw-away config directory (`<tmp>/connectors.d`) for the config tests; removed on deinit.
-final class ConfigFixture {
-    let base: URL
-    let root: URL
+public final class ConfigFixture {
+    public let base: URL
+    public let root: URL
 
-    init() throws {
+    public init() throws {
         base = try TestSupport.makeTemporaryDirectory("xaas-config")
         root = base.appendingPathComponent("connectors.d")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -17,7 +17,7 @@ final class ConfigFixture {
 
     /// Writes `text` to `relative` (under the config dir), creating folders; `mode` sets permissions.
     @discardableResult
-    func write(_ relative: String, _ text: String, mode: Int = 0o644) throws -> URL {
+    public func write(_ relative: String, _ text: String, mode: Int = 0o644) throws -> URL {
         let url = root.appendingPathComponent(relative)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(text.utf8).write(to: url)
@@ -25,10 +25,10 @@ final class ConfigFixture {
         return url
     }
 
-    func load() -> (ConfigDirectory, [ConfigProblem]) { ConfigDirectory.load(root) }
+    public func load() -> (ConfigDirectory, [ConfigProblem]) { ConfigDirectory.load(root) }
 
     /// Writes an embedded `acme/org.json` and `acme/hr.json` (``source(_:)`` with `overrides`), and loads.
-    func loadSource(_ overrides: KeyValuePairs<String, String?> = [:], org: String = ConfigFixture.embeddedOrg)
+    public func loadSource(_ overrides: KeyValuePairs<String, String?> = [:], org: String = ConfigFixture.embeddedOrg)
         throws -> (SourceConfig?, [ConfigProblem]) {
         try write("acme/org.json", org)
         try write("acme/hr.json", ConfigFixture.source(overrides))
@@ -36,10 +36,10 @@ final class ConfigFixture {
         return (dir.tenant(named: "acme")?.source(named: "hr"), problems)
     }
 
-    static let embeddedOrg = #"{"url": "embedded"}"#
+    public static let embeddedOrg = #"{"url": "embedded"}"#
 
     /// A minimal valid source JSON; `overrides` replace (value JSON text) or remove (`nil`) members, or add new ones.
-    static func source(_ overrides: KeyValuePairs<String, String?> = [:]) -> String {
+    public static func source(_ overrides: KeyValuePairs<String, String?> = [:]) -> String {
         var members: [(String, String?)] = [
             ("identitySourceId", #""0oa1abc""#), ("connector", #""csv""#),
             ("settings", #"{"path": "data/u.csv", "externalId": "id"}"#),

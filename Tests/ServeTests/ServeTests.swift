@@ -1,6 +1,7 @@
 import Emulator
 import Foundation
 import Host
+import SyncTestSupport
 import Testing
 import TestSupport
 import XaasJSON
