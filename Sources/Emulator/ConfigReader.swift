@@ -94,6 +94,7 @@ struct ConfigReader {
             "expirySeconds", "faults", "limits", "unknownSessionStatus", "allowTriggerFromCreated", "nonStringValues",
             "requiredOnCreate", "missingRequired", "entityTypeErrorCode", "createSessionStatus", "deleteEntityStatus",
             "listSessionsIncludesInactive", "duplicates", "sessionGateErrorSummary", "serviceApps", "accessTokenSeconds",
+            "resourceDPoPNonce", "resourceDPoPNonceSeconds",
         ]
         let o = try object(raw, at, allowed: keys)
         guard let nameValue = o["name"] else { throw fail("\(at).name", "missing (every org needs a name)") }
@@ -163,6 +164,10 @@ struct ConfigReader {
         if let v = o["sessionGateErrorSummary"] { org.sessionGateErrorSummary = try string(v, "\(at).sessionGateErrorSummary") }
         if let v = o["serviceApps"] { org.serviceApps = try readServiceApps(v, "\(at).serviceApps") }
         if let v = o["accessTokenSeconds"] { org.accessTokenSeconds = Double(try integer(v, "\(at).accessTokenSeconds", min: 1)) }
+        if let v = o["resourceDPoPNonce"] { org.resourceDPoPNonce = try bool(v, "\(at).resourceDPoPNonce") }
+        if let v = o["resourceDPoPNonceSeconds"] {
+            org.resourceDPoPNonceSeconds = Double(try integer(v, "\(at).resourceDPoPNonceSeconds"))
+        }
         return org
     }
 

@@ -81,6 +81,11 @@ public struct EmulatorConfiguration: Sendable {
         public var serviceApps: [ServiceApp] = []
         /// Lifetime of issued access tokens (Okta: one hour).
         public var accessTokenSeconds: Double = 3600
+        /// The resource server demands a server nonce in DPoP proofs: a call whose proof lacks the current
+        /// one is answered 401 `use_dpop_nonce` with a `DPoP-Nonce` header (RFC 9449 §9), as Okta may do.
+        public var resourceDPoPNonce = false
+        /// Seconds (emulator clock) after which the resource server's nonce changes; 0 = never.
+        public var resourceDPoPNonceSeconds: Double = 0
         /// The identity source (app instance) IDs of this org.
         public var identitySources: [String]
         /// Requests per minute for the org (nil = unlimited; headers still sent with a large limit).

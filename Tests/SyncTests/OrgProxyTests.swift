@@ -94,18 +94,123 @@ struct OrgProxyTests {
         #expect(!seen.isEmpty && seen.allSatisfy { $0 == "CONNECT acme.okta.invalid:443" }, "\(seen)")
     }
 
-    #if os(Linux)
-    @Test("\"proxy\" in org.json is refused on Linux with the way that works (FoundationNetworking ignores it)")
-    func orgProxyIsAConfigErrorOnLinux() throws {
-        let (f, _, server, proxyPort, _) = try Self.oauthThroughProxy()
-        defer { server.stop() }
-        try f.write("acme/org.json", """
-            {"url": "http://127.0.0.1:\(f.port)", "token": {"value": "t"}, "proxy": "http://127.0.0.1:\(proxyPort)"}
-            """)
-        let check = try TestSupport.xaas(["config", "check", "--config", f.configDir.path])
-        #expect(check.status != 0)
-        let text = check.stdout + check.stderr
-        #expect(text.contains("$.proxy") && text.contains("HTTPS_PROXY") && text.contains("Linux"), "\(text)")
+    /// Rewrites acme's org.json (written by ``OAuthSyncTests/configure(_:key:jwk:dpop:)``) with `"proxy"`.
+    static func setOrgProxy(_ f: EmulatorSyncFixture, port: Int) throws {
+        let url = f.configDir.appendingPathComponent("acme/org.json")
+        let org = try String(contentsOf: url, encoding: .utf8)
+        try f.write("acme/org.json", org.replacingOccurrences(of: "\"sessionCooldownSeconds\": 1,",
+                                                             with: "\"sessionCooldownSeconds\": 1, \"proxy\": \"http://127.0.0.1:\(port)\","))
     }
-    #endif
+
+    /// A port nothing listens on: a proxy there fails every request that tries it.
+    static func deadPort() throws -> Int {
+        let server = HTTPServer(handler: ClosureHandler { _ in .text(500, "") })
+        let port = try server.start()
+        server.stop()
+        return port
+    }
+
+    @Test("\"proxy\" in org.json: the worker's token call and API calls go through it, whatever proxy the environment names")
+    func syncThroughOrgProxy() throws {
+        let (f, proxy, server, proxyPort, key) = try Self.oauthThroughProxy()
+        defer { server.stop() }
+        try Self.setOrgProxy(f, port: proxyPort)
+        let check = try TestSupport.xaas(["config", "check", "--config", f.configDir.path])
+        #expect(check.status == 0, "\(check.stdout)\n\(check.stderr)")
+        // The environment names a dead proxy: org.json's proxy must win for this org.
+        let env = Self.proxyEnvironment(["http_proxy": "http://127.0.0.1:\(try Self.deadPort())"])
+        let (status, run, stderr) = try f.sync(environment: env)
+        #expect(status == 0, "\(stderr)")
+        #expect(run?["status"]?.stringValue == "ok", "\(run?.serialized ?? "")")
+        #expect(try f.activeUsers("acme").count == 30)
+        let seen = proxy.seen.withLock { $0 }
+        let origin = "http://127.0.0.1:\(f.port)"
+        #expect(seen.contains("POST \(origin)/oauth2/v1/token"), "\(seen)")
+        #expect(seen.contains { $0.hasPrefix("POST \(origin)/api/v1/identity-sources/") && $0.hasSuffix("/bulk-upsert") }, "\(seen)")
+        #expect(seen.contains { $0.hasPrefix("POST \(origin)/api/v1/identity-sources/") && $0.hasSuffix("/start-import") }, "\(seen)")
+        OAuthSyncTests.expectNoSecrets(stderr + (run?.serialized ?? ""), key: key)
+    }
+
+    @Test("NO_PROXY naming the org's host exempts it from org.json's proxy: the run connects directly")
+    func noProxyExemptsOrgProxy() throws {
+        let (f, proxy, server, proxyPort, _) = try Self.oauthThroughProxy()
+        defer { server.stop() }
+        try Self.setOrgProxy(f, port: proxyPort)
+        let (status, run, stderr) = try f.sync(environment: Self.proxyEnvironment(["NO_PROXY": "localhost,127.0.0.1"]))
+        #expect(status == 0, "\(stderr)")
+        #expect(run?["status"]?.stringValue == "ok", "\(run?.serialized ?? "")")
+        #expect(try f.activeUsers("acme").count == 30)
+        #expect(proxy.seen.withLock { $0 }.isEmpty, "the exempted org's calls went to the proxy")
+    }
+
+    @Test("two tenants, two org.json proxies: each worker uses its own org's proxy and no other")
+    func perOrgProxies() throws {
+        let key = try PrivateKey.generateECP256()
+        var acme = EmulatorSyncFixture.org(token: "unused-static-token-\(UUID().uuidString)", identitySources: [EmulatorFixture.sourceId])
+        acme.serviceApps = [ServiceApp(clientId: OAuthSyncTests.clientId, keys: [(kid: "k1", key: key.publicKey)],
+                                       scopes: ["okta.identitySources.manage"])]
+        let beta = EmulatorSyncFixture.org("beta", token: Self.betaToken, identitySources: [Self.betaSource])
+        let f = try EmulatorSyncFixture(orgs: [acme, beta], directoryPrefix: "proxy-orgs")
+        try OAuthSyncTests.configure(f, key: key, jwk: false, dpop: false)
+        let proxyA = ForwardProxy(upstream: f.emulator, upstreamOrigin: "http://127.0.0.1:\(f.port)")
+        let serverA = HTTPServer(handler: proxyA.handler)
+        try Self.setOrgProxy(f, port: try serverA.start())
+        defer { serverA.stop() }
+        let proxyB = ForwardProxy(upstream: f.emulator, upstreamOrigin: "http://127.0.0.1:\(f.port)")
+        let serverB = HTTPServer(handler: proxyB.handler)
+        let portB = try serverB.start()
+        defer { serverB.stop() }
+        try f.write("beta/org.json", """
+            {"url": "http://127.0.0.1:\(f.port)", "token": {"value": "\(Self.betaToken)"}, "sessionCooldownSeconds": 1,
+             "proxy": "http://127.0.0.1:\(portB)"}
+            """)
+        try f.write("beta/hr.json", """
+            {"identitySourceId": "\(Self.betaSource)", "connector": "csv",
+             "settings": {"path": "users.csv", "externalId": "id"},
+             "mapping": {"userName": "${email}", "email": "${email}", "firstName": "${first_name}", "lastName": "${last_name}"}}
+            """)
+        try f.write("beta/users.csv", "id,first_name,last_name,email\nb-1,Bo,Ng,bo@example.com\n")
+        let (status, runs, stderr) = try f.syncAll(environment: Self.proxyEnvironment([:]))
+        #expect(status == 0, "\(stderr)")
+        #expect(runs.count == 2 && runs.allSatisfy { $0["status"]?.stringValue == "ok" }, "\(runs.map(\.serialized))")
+        let seenA = proxyA.seen.withLock { $0 }, seenB = proxyB.seen.withLock { $0 }
+        #expect(seenA.contains { $0.hasSuffix("/oauth2/v1/token") }, "\(seenA)")
+        #expect(!seenA.isEmpty && seenA.allSatisfy { !$0.contains(Self.betaSource) }, "acme's proxy saw beta's calls: \(seenA)")
+        #expect(seenB.contains { $0.contains("/identity-sources/\(Self.betaSource)/") }, "\(seenB)")
+        #expect(seenB.allSatisfy { !$0.contains(EmulatorFixture.sourceId) && !$0.hasSuffix("/oauth2/v1/token") },
+                "beta's proxy saw acme's calls: \(seenB)")
+    }
+
+    @Test("xaas okta whoami takes org.json's proxy for the token call (in-process, set around that org only)")
+    func whoamiThroughOrgProxy() throws {
+        let (f, proxy, server, proxyPort, key) = try Self.oauthThroughProxy()
+        defer { server.stop() }
+        try Self.setOrgProxy(f, port: proxyPort)
+        let result = try TestSupport.xaas(["okta", "whoami", "--config", f.configDir.path, "--tenant", "acme"],
+                                          environment: Self.proxyEnvironment([:]))
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("acme: OAuth service app"), "\(result.stdout)")
+        #expect(proxy.seen.withLock { $0 } == ["POST http://127.0.0.1:\(f.port)/oauth2/v1/token"])
+        OAuthSyncTests.expectNoSecrets(result.stdout + result.stderr, key: key)
+    }
+
+    @Test("config check: a proxy with a path or credentials, and a proxy on an embedded org, are errors")
+    func badProxies() throws {
+        let f = try EmulatorSyncFixture(orgs: [EmulatorSyncFixture.org(token: "t", identitySources: [EmulatorFixture.sourceId])],
+                                        directoryPrefix: "proxy-check")
+        for (org, expected) in [
+            (#"{"url": "https://acme.okta.com", "token": {"env": "T"}, "proxy": "http://u:p@proxy:3128"}"#, "no path or credentials"),
+            (#"{"url": "https://acme.okta.com", "token": {"env": "T"}, "proxy": "proxy:3128/x"}"#, "http://host:port"),
+            (#"{"url": "embedded", "proxy": "http://proxy:3128"}"#, "embedded org makes no network calls"),
+        ] {
+            try f.write("acme/org.json", org)
+            let check = try TestSupport.xaas(["config", "check", "--config", f.configDir.path])
+            #expect(check.status != 0)
+            let text = check.stdout + check.stderr
+            #expect(text.contains("$.proxy") && text.contains(expected), "\(text)")
+        }
+    }
+
+    static let betaSource = "0oabeta0000000000001"
+    static let betaToken = "beta-static-token-1"
 }

@@ -40,7 +40,7 @@ enum OktaWhoami {
         }
         var failed = false
         for tenant in tenants {
-            do { print("\(tenant.name): " + (try await describe(tenant))) } catch {
+            do { print("\(tenant.name): " + (try await OrgProxy.withEnvironment(for: tenant.org) { try await describe(tenant) })) } catch {
                 failed = true
                 StandardError.print("\(tenant.name): \(error)")
             }
@@ -53,8 +53,7 @@ enum OktaWhoami {
         guard case .remote(let url) = tenant.org.endpoint else { return "embedded org (local token; nothing to check)" }
         if let oauth = tenant.org.oauth {
             let key = try oauth.loadKey()
-            let transport = URLSessionTransport(proxy: OrgProxy.resolve(for: url, configured: tenant.org.proxy))
-            let source = try OAuthTokenSource(baseURL: url.absoluteString, settings: oauth, key: key, transport: transport)
+            let source = try OAuthTokenSource(baseURL: url.absoluteString, settings: oauth, key: key, transport: URLSessionTransport())
             let token = try await source.accessToken()
             return "OAuth service app \(oauth.clientId) at \(url.absoluteString): \(token.type) token, "
                 + "scopes \(token.scope), lifetime \(token.expiresIn) s (\(key.type.rawValue) key, \(key.algorithm))"
