@@ -59,7 +59,7 @@ struct ConfigReader {
     }
 
     func read() throws -> EmulatorConfiguration {
-        let top = try object(root, "", allowed: ["orgs", "clock", "seed", "startTime"])
+        let top = try object(root, "", allowed: ["orgs", "clock", "seed", "startTime", "clockSkewSeconds"])
         var config = EmulatorConfiguration(orgs: [])
         if let clock = top["clock"] {
             switch try string(clock, "clock") {
@@ -70,6 +70,7 @@ struct ConfigReader {
         }
         if let seed = top["seed"] { config.seed = UInt64(try integer(seed, "seed")) }
         if let start = top["startTime"] { config.startTime = try number(start, "startTime") }
+        if let skew = top["clockSkewSeconds"] { config.clockSkewSeconds = try number(skew, "clockSkewSeconds") }
         guard let orgs = top["orgs"] as? [Any], !orgs.isEmpty else { throw fail("orgs", "expected a non-empty array of orgs") }
         var owner: [String: String] = [:]
         var names: Set<String> = []

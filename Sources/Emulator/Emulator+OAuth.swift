@@ -41,7 +41,7 @@ extension Emulator {
                 return .failure(Self.tokenChallenge("DPoP", request, "invalid_token",
                                                     "The access token is DPoP-bound: send Authorization: DPoP and a DPoP proof."))
             }
-            let signedAt = configuration.manualClock ? Date().timeIntervalSince1970 : s.clock.now
+            let signedAt = s.clock.wallNow
             do {
                 let key = try Self.checkProof(proof, method: request.method, url: Self.origin(request) + request.path,
                                               token: token, now: signedAt, state: &s.oauth)
@@ -68,6 +68,7 @@ extension Emulator {
         guard let config = s.orgs[org]?.config, config.resourceDPoPNonce else { return nil }
         let nonce = s.oauth.resourceNonce(org: org, rotateSeconds: config.resourceDPoPNonceSeconds, now: s.clock.now)
         guard ParsedJWT(proof)?.string("nonce") != nonce else { return nil }
+        s.orgs[org]?.stats.dpopNonceChallenges += 1
         let description = "Resource server requires nonce in DPoP proof."
         var challenge = Self.tokenChallenge("DPoP", request, "use_dpop_nonce", description)
         challenge.headers.append(("DPoP-Nonce", nonce))

@@ -17,6 +17,10 @@ public struct EmulatorConfiguration: Sendable {
     public var seed: UInt64
     /// Where the manual clock starts (epoch seconds); the system clock ignores it.
     public var startTime: Double
+    /// `"clockSkewSeconds"`: how far the emulated Okta's clock is ahead of this host's (negative: behind).
+    /// Moves the system clock and the time client assertions and DPoP proofs are checked against, so a
+    /// test can show what a host with a wrong clock sees.
+    public var clockSkewSeconds: Double = 0
 
     public init(orgs: [Org], manualClock: Bool = false, seed: UInt64 = 1, startTime: Double = 1_767_225_600) {
         self.orgs = orgs

@@ -16,15 +16,22 @@ struct OAuthSyncTests {
     static let clientId = "0oaservice0000000001"
 
     /// An emulator org `acme` with one service app holding `registered`'s public key.
+    /// `resourceNonce`: the resource server demands a DPoP nonce, changed every `nonceSeconds` (0 = never);
+    /// `clockSkew`: the emulated Okta's clock is that far ahead of this host's.
     static func fixture(registered: PublicKey, scopes: [String] = ["okta.identitySources.manage"], requireDPoP: Bool = false,
-                        tokenSeconds: Double = 3600, manualClock: Bool = false) throws -> EmulatorSyncFixture {
-        var org = EmulatorSyncFixture.org(token: "unused-static-token-\(UUID().uuidString)",
-                                          identitySources: [EmulatorFixture.sourceId])
+                        tokenSeconds: Double = 3600, manualClock: Bool = false, resourceNonce: Bool = false,
+                        nonceSeconds: Double = 0, clockSkew: Double = 0) throws -> EmulatorSyncFixture {
+        var org = EmulatorSyncFixture.org(token: staticToken, identitySources: [EmulatorFixture.sourceId])
         org.serviceApps = [ServiceApp(clientId: clientId, keys: [(kid: "k1", key: registered)], scopes: scopes,
                                       requireDPoP: requireDPoP)]
         org.accessTokenSeconds = tokenSeconds
-        return try EmulatorSyncFixture(orgs: [org], manualClock: manualClock, directoryPrefix: "oauth")
+        org.resourceDPoPNonce = resourceNonce
+        org.resourceDPoPNonceSeconds = nonceSeconds
+        return try EmulatorSyncFixture(orgs: [org], manualClock: manualClock, directoryPrefix: "oauth", clockSkewSeconds: clockSkew)
     }
+
+    /// The emulated org's API token (the OAuth tests do not use it; the clock-skew test syncs with it first).
+    static let staticToken = "oauth-fixture-static-token-1"
 
     /// Writes org.json with auth.oauth, the key file (0600) and the workshop CSV source.
     static func configure(_ f: EmulatorSyncFixture, key: PrivateKey, jwk: Bool, dpop: Bool) throws {

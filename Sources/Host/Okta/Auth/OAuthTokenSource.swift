@@ -145,7 +145,9 @@ public actor OAuthTokenSource {
             }
             let failure = OAuthFailure.error(status: response.status, body: response.body,
                                              requestId: response.header("X-Okta-Request-Id"), operation: operation,
-                                             clientId: settings.clientId).scrubbed(of: assertion)
+                                             clientId: settings.clientId,
+                                             serverDate: response.header("Date").flatMap(HTTPDate.epochSeconds),
+                                             now: now()).scrubbed(of: assertion)
             if (400..<500).contains(response.status), response.status != 429 { refusal = failure }
             throw failure
         }
