@@ -114,14 +114,24 @@ struct OAuthCredentialsTests {
         }
     }
 
-    @Test("org.json proxy → the worker's environment: the variables libcurl reads for the org's scheme, nothing without one")
+    @Test("org.json proxy → the worker's environment: the variables libcurl reads for the org's scheme; no remote proxy for http")
     func proxyEnvironment() {
         var org = OrgConfig(endpoint: .remote(URL(string: "https://acme.okta.com")!))
-        #expect(OrgProxy.environment(for: org).isEmpty)
+        let none: [String: String] = [:]
+        #expect(OrgProxy.environment(for: org, environment: none).isEmpty)
+        #expect(OrgProxy.environment(for: org, environment: ["http_proxy": "http://proxy.corp:3128"]).isEmpty)
         org.proxy = URL(string: "http://proxy.corp:3128")
-        #expect(OrgProxy.environment(for: org) == ["https_proxy": "http://proxy.corp:3128", "HTTPS_PROXY": "http://proxy.corp:3128"])
+        #expect(OrgProxy.environment(for: org, environment: none)
+                == ["https_proxy": "http://proxy.corp:3128", "HTTPS_PROXY": "http://proxy.corp:3128"])
         org.endpoint = .remote(URL(string: "http://127.0.0.1:8080")!)
-        #expect(OrgProxy.environment(for: org) == ["http_proxy": "http://proxy.corp:3128"], "libcurl reads only lower-case http_proxy")
+        org.proxy = URL(string: "http://127.0.0.1:3128")
+        #expect(OrgProxy.environment(for: org, environment: none) == ["http_proxy": "http://127.0.0.1:3128"],
+                "libcurl reads only lower-case http_proxy")
+        org.proxy = nil
+        #expect(OrgProxy.environment(for: org, environment: ["http_proxy": "http://127.0.0.1:3128"]).isEmpty)
+        let remote = OrgProxy.environment(for: org, environment: ["http_proxy": "proxy.corp:3128", "ALL_PROXY": "http://p:1"])
+        #expect(remote.count == 2 && remote["http_proxy"] == .some(nil) && remote["ALL_PROXY"] == .some(nil),
+                "a plain-http org never sends its token to a remote proxy: \(remote)")
     }
 
     @Test("the token is renewed once 80 % of expires_in has passed, not before")

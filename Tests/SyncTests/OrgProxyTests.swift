@@ -143,6 +143,18 @@ struct OrgProxyTests {
         #expect(proxy.seen.withLock { $0 }.isEmpty, "the exempted org's calls went to the proxy")
     }
 
+    @Test("an http (loopback) org never goes through a remote proxy from the environment: its token would cross in clear text")
+    func plainHTTPOrgSkipsRemoteProxy() throws {
+        let (f, proxy, server, _, key) = try Self.oauthThroughProxy()
+        defer { server.stop() }
+        // A remote proxy that does not even resolve: used, it would fail the run at once.
+        let (status, run, stderr) = try f.sync(environment: Self.proxyEnvironment(["http_proxy": "http://proxy.invalid:3128"]))
+        #expect(status == 0, "\(stderr)")
+        #expect(run?["status"]?.stringValue == "ok", "\(run?.serialized ?? "")")
+        #expect(proxy.seen.withLock { $0 }.isEmpty)
+        OAuthSyncTests.expectNoSecrets(stderr + (run?.serialized ?? ""), key: key)
+    }
+
     @Test("two tenants, two org.json proxies: each worker uses its own org's proxy and no other")
     func perOrgProxies() throws {
         let key = try PrivateKey.generateECP256()
@@ -202,6 +214,8 @@ struct OrgProxyTests {
             (#"{"url": "https://acme.okta.com", "token": {"env": "T"}, "proxy": "http://u:p@proxy:3128"}"#, "no path or credentials"),
             (#"{"url": "https://acme.okta.com", "token": {"env": "T"}, "proxy": "proxy:3128/x"}"#, "http://host:port"),
             (#"{"url": "embedded", "proxy": "http://proxy:3128"}"#, "embedded org makes no network calls"),
+            (#"{"url": "http://127.0.0.1:9", "token": {"value": "t"}, "proxy": "http://proxy.corp:3128"}"#,
+             "its proxy must be on loopback"),
         ] {
             try f.write("acme/org.json", org)
             let check = try TestSupport.xaas(["config", "check", "--config", f.configDir.path])

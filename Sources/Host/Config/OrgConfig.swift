@@ -125,7 +125,8 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
                 reader.problem("$.auth", "expected \"SSWS\" (API token), \"Bearer\" (OAuth access token) or {\"oauth\": {…}} (service app)")
             }
         }
-        let proxy = OrgProxy.read(json, embedded: endpoint == .embedded, reader: &reader)
+        let plainHTTP: Bool = { if case .remote(let url)? = endpoint { return url.scheme?.lowercased() == "http" }; return false }()
+        let proxy = OrgProxy.read(json, embedded: endpoint == .embedded, plainHTTP: plainHTTP, reader: &reader)
         var perMinute: Int?
         var share = defaultRateLimitShare
         if let limit = reader.object(json, "rateLimit", at: "$") {
