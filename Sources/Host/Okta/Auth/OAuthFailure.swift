@@ -18,7 +18,11 @@ enum OAuthFailure {
                               errorSummary: "OAuth token request refused" + (detail.map { ": \($0)" } ?? ""),
                               requestId: requestId, operation: operation)
         let skew = serverDate.map { $0 - Int(now.timeIntervalSince1970) }
-        if isClockProblem(detail, skew: skew) {
+        if (300..<400).contains(status) {
+            error.errorCode = "redirect"
+            error.message = "the token endpoint answered a redirect, which is not followed (credentials never go to "
+                + "another address): check the org url in org.json (the org's own https://<org>.okta.com, no path)"
+        } else if isClockProblem(detail, skew: skew) {
             error.message = clockHint(skew: skew, now: now)
         } else {
             error.message = hint(code, clientId: clientId)
