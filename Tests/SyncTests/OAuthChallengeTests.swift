@@ -33,11 +33,7 @@ struct OAuthChallengeTests {
         let f = try OAuthSyncTests.fixture(registered: key.publicKey, requireDPoP: true, manualClock: true,
                                            resourceNonce: true, nonceSeconds: 100)
         let recorder = NonceRecordingTransport(URLSessionTransport())
-        let settings = OAuthSettings(clientId: OAuthSyncTests.clientId, privateKey: .value(""), keyId: "k1", dpop: true)
-        let base = "http://127.0.0.1:\(f.port)"
-        var configuration = OktaClientConfiguration(baseURL: URL(string: base)!, token: OktaSecret(""), scheme: .bearer)
-        configuration.credentials = .oauth(try OAuthTokenSource(baseURL: base, settings: settings, key: key, transport: recorder))
-        let client = try OktaClient(configuration: configuration, transport: recorder)
+        let client = try OAuthSyncTests.dpopClient(f, key: key, transport: recorder)
         let report = await ManualClockRun.run(f, client: client, users: 10_400, source: "big")
         #expect(report.status == .ok, "\(report.error ?? "")")
         #expect(report.sessions == 2)

@@ -55,6 +55,15 @@ struct OAuthSyncTests {
         try f.write("acme/users.csv", csv)
     }
 
+    /// An in-process client of the fixture's org: the service app with `key`, DPoP on, every call through `transport`.
+    static func dpopClient(_ f: EmulatorSyncFixture, key: PrivateKey, transport: any HTTPTransport) throws -> OktaClient {
+        let settings = OAuthSettings(clientId: clientId, privateKey: .value(""), keyId: "k1", dpop: true)
+        let base = "http://127.0.0.1:\(f.port)"
+        var configuration = OktaClientConfiguration(baseURL: URL(string: base)!, token: OktaSecret(""), scheme: .bearer)
+        configuration.credentials = .oauth(try OAuthTokenSource(baseURL: base, settings: settings, key: key, transport: transport))
+        return try OktaClient(configuration: configuration, transport: transport)
+    }
+
     /// Every file under `root` except the key file, plus the given outputs, as one text.
     static func everything(_ f: EmulatorSyncFixture, outputs: [String]) -> String {
         var text = outputs.joined(separator: "\n")
@@ -133,11 +142,7 @@ struct OAuthSyncTests {
         let key = try PrivateKey.generateECP256()
         let f = try Self.fixture(registered: key.publicKey, requireDPoP: true, tokenSeconds: 200, manualClock: true)
         let counting = OAuthCountingTransport(URLSessionTransport())
-        let settings = OAuthSettings(clientId: Self.clientId, privateKey: .value(""), keyId: "k1", dpop: true)
-        let base = "http://127.0.0.1:\(f.port)"
-        var configuration = OktaClientConfiguration(baseURL: URL(string: base)!, token: OktaSecret(""), scheme: .bearer)
-        configuration.credentials = .oauth(try OAuthTokenSource(baseURL: base, settings: settings, key: key, transport: counting))
-        let client = try OktaClient(configuration: configuration, transport: counting)
+        let client = try Self.dpopClient(f, key: key, transport: counting)
         let report = await ManualClockRun.run(f, client: client, users: 10_400, source: "big")
         #expect(report.status == .ok, "\(report.error ?? "")")
         #expect(report.sessions == 2)

@@ -7,6 +7,7 @@ import SyncTestSupport
 import Testing
 import TestSupport
 import XaasCrypto
+import XaasJSON
 
 /// org.json's `"proxy"` over a real socket (FoundationNetworking's libcurl on Linux): a forward proxy on
 /// loopback records every request it relays, so the test proves that the OAuth token call and the API calls
@@ -61,6 +62,23 @@ struct OrgProxyTests {
         return (f, proxy, server, try server.start(), key)
     }
 
+    /// The run ended ok (exit 0) and acme's 30 users are active.
+    static func expectSynced(_ f: EmulatorSyncFixture, _ status: Int32, _ run: JSONValue?, _ stderr: String,
+                             sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(status == 0, "\(stderr)", sourceLocation: sourceLocation)
+        #expect(run?["status"]?.stringValue == "ok", "\(run?.serialized ?? "")", sourceLocation: sourceLocation)
+        #expect(try f.activeUsers("acme").count == 30, sourceLocation: sourceLocation)
+    }
+
+    /// `seen` holds the token request and the import calls (bulk upload, start-import) to `origin`.
+    static func expectTokenAndImportCalls(_ seen: [String], origin: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(seen.contains("POST \(origin)/oauth2/v1/token"), "\(seen)", sourceLocation: sourceLocation)
+        for call in ["/bulk-upsert", "/start-import"] {
+            #expect(seen.contains { $0.hasPrefix("POST \(origin)/api/v1/identity-sources/") && $0.hasSuffix(call) }, "\(seen)",
+                    sourceLocation: sourceLocation)
+        }
+    }
+
     @Test("the proxy from the environment: the token call and every API call are relayed by the proxy")
     func syncThroughEnvironmentProxy() throws {
         let (f, proxy, server, proxyPort, key) = try Self.oauthThroughProxy()
@@ -68,14 +86,10 @@ struct OrgProxyTests {
         // An http:// org (the loopback emulator) takes libcurl's `http_proxy`; an https:// org takes
         // HTTPS_PROXY (next test). Same transport, same rule, for token and API calls.
         let (status, run, stderr) = try f.sync(environment: Self.proxyEnvironment(["http_proxy": "http://127.0.0.1:\(proxyPort)"]))
-        #expect(status == 0, "\(stderr)")
-        #expect(run?["status"]?.stringValue == "ok", "\(run?.serialized ?? "")")
-        #expect(try f.activeUsers("acme").count == 30)
+        try Self.expectSynced(f, status, run, stderr)
         let seen = proxy.seen.withLock { $0 }
         let origin = "http://127.0.0.1:\(f.port)"
-        #expect(seen.contains("POST \(origin)/oauth2/v1/token"), "\(seen)")
-        #expect(seen.contains { $0.hasPrefix("POST \(origin)/api/v1/identity-sources/") && $0.hasSuffix("/bulk-upsert") }, "\(seen)")
-        #expect(seen.contains { $0.hasPrefix("POST \(origin)/api/v1/identity-sources/") && $0.hasSuffix("/start-import") }, "\(seen)")
+        Self.expectTokenAndImportCalls(seen, origin: origin)
         #expect(seen.allSatisfy { $0.contains(" \(origin)/") }, "every request was absolute-form to the org: \(seen)")
         OAuthSyncTests.expectNoSecrets(stderr + (run?.serialized ?? ""), key: key)
     }
@@ -120,14 +134,10 @@ struct OrgProxyTests {
         // The environment names a dead proxy: org.json's proxy must win for this org.
         let env = Self.proxyEnvironment(["http_proxy": "http://127.0.0.1:\(try Self.deadPort())"])
         let (status, run, stderr) = try f.sync(environment: env)
-        #expect(status == 0, "\(stderr)")
-        #expect(run?["status"]?.stringValue == "ok", "\(run?.serialized ?? "")")
-        #expect(try f.activeUsers("acme").count == 30)
+        try Self.expectSynced(f, status, run, stderr)
         let seen = proxy.seen.withLock { $0 }
         let origin = "http://127.0.0.1:\(f.port)"
-        #expect(seen.contains("POST \(origin)/oauth2/v1/token"), "\(seen)")
-        #expect(seen.contains { $0.hasPrefix("POST \(origin)/api/v1/identity-sources/") && $0.hasSuffix("/bulk-upsert") }, "\(seen)")
-        #expect(seen.contains { $0.hasPrefix("POST \(origin)/api/v1/identity-sources/") && $0.hasSuffix("/start-import") }, "\(seen)")
+        Self.expectTokenAndImportCalls(seen, origin: origin)
         OAuthSyncTests.expectNoSecrets(stderr + (run?.serialized ?? ""), key: key)
     }
 
@@ -137,9 +147,7 @@ struct OrgProxyTests {
         defer { server.stop() }
         try Self.setOrgProxy(f, port: proxyPort)
         let (status, run, stderr) = try f.sync(environment: Self.proxyEnvironment(["NO_PROXY": "localhost,127.0.0.1"]))
-        #expect(status == 0, "\(stderr)")
-        #expect(run?["status"]?.stringValue == "ok", "\(run?.serialized ?? "")")
-        #expect(try f.activeUsers("acme").count == 30)
+        try Self.expectSynced(f, status, run, stderr)
         #expect(proxy.seen.withLock { $0 }.isEmpty, "the exempted org's calls went to the proxy")
     }
 
@@ -149,8 +157,7 @@ struct OrgProxyTests {
         defer { server.stop() }
         // A remote proxy that does not even resolve: used, it would fail the run at once.
         let (status, run, stderr) = try f.sync(environment: Self.proxyEnvironment(["http_proxy": "http://proxy.invalid:3128"]))
-        #expect(status == 0, "\(stderr)")
-        #expect(run?["status"]?.stringValue == "ok", "\(run?.serialized ?? "")")
+        try Self.expectSynced(f, status, run, stderr)
         #expect(proxy.seen.withLock { $0 }.isEmpty)
         OAuthSyncTests.expectNoSecrets(stderr + (run?.serialized ?? ""), key: key)
     }
