@@ -81,7 +81,7 @@ extension OktaClient {
             throw OktaError(kind: .transport, operation: operation, message: "cannot form a URL from the base URL and path")
         }
         let call = OktaCall(method: method, url: url, operation: operation, body: body,
-                        idempotent: idempotent ?? ["GET", "HEAD", "PUT", "DELETE"].contains(method))
+                            idempotent: idempotent ?? ["GET", "HEAD", "PUT", "DELETE"].contains(method))
         var state = RetryState()
         while true {
             let failed: FailedAttempt
