@@ -40,7 +40,11 @@ enum OktaWhoami {
         }
         var failed = false
         for tenant in tenants {
-            do { print("\(tenant.name): " + (try await OrgProxy.withEnvironment(for: tenant.org) { try await describe(tenant) })) } catch {
+            do {
+                // One org at a time in this process: its proxy is set around its requests only.
+                let line = try await OrgProxy.withEnvironment(for: tenant.org) { try await describe(tenant) }
+                print("\(tenant.name): " + line)
+            } catch {
                 failed = true
                 StandardError.print("\(tenant.name): \(error)")
             }

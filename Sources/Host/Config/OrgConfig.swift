@@ -125,7 +125,10 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
                 reader.problem("$.auth", "expected \"SSWS\" (API token), \"Bearer\" (OAuth access token) or {\"oauth\": {…}} (service app)")
             }
         }
-        let plainHTTP: Bool = { if case .remote(let url)? = endpoint { return url.scheme?.lowercased() == "http" }; return false }()
+        let plainHTTP: Bool = {
+            if case .remote(let url)? = endpoint { return url.scheme?.lowercased() == "http" }
+            return false
+        }()
         let proxy = OrgProxy.read(json, embedded: endpoint == .embedded, plainHTTP: plainHTTP, reader: &reader)
         var perMinute: Int?
         var share = defaultRateLimitShare

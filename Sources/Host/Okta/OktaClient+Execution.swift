@@ -202,9 +202,9 @@ extension OktaClient {
     private func chargeRetry(_ failed: FailedAttempt, state: inout RetryState) throws(OktaError) {
         if !failed.ambiguous && failed.error.httpStatus == 429 {
             guard state.rateLimitedSeconds + failed.delay <= configuration.rateLimitRetryBudgetSeconds else {
-                let retries = state.retries
+                let (retries, budget) = (state.retries, Int(configuration.rateLimitRetryBudgetSeconds))
                 throw failed.error.noting("gave up after waiting \(Int(state.rateLimitedSeconds.rounded())) s over \(retries) "
-                    + "\(retries == 1 ? "retry" : "retries") for the rate limit (budget \(Int(configuration.rateLimitRetryBudgetSeconds)) s)")
+                    + "\(retries == 1 ? "retry" : "retries") for the rate limit (budget \(budget) s)")
             }
             state.rateLimitedSeconds += failed.delay
         } else {
