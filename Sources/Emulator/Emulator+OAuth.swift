@@ -41,13 +41,16 @@ extension Emulator {
                 return .failure(Self.tokenChallenge("DPoP", request, "invalid_token",
                                                     "The access token is DPoP-bound: send Authorization: DPoP and a DPoP proof."))
             }
-            let signedAt = configuration.manualClock ? Date().timeIntervalSince1970 : s.clock.now
+            let signedAt = s.clock.wallNow
             do {
                 let key = try Self.checkProof(proof, method: request.method, url: Self.origin(request) + request.path,
                                               token: token, now: signedAt, state: &s.oauth)
                 guard key.thumbprint == jkt else {
                     return .failure(Self.tokenChallenge("DPoP", request, "invalid_dpop_proof",
                                                         "The DPoP proof key does not match the token's cnf.jkt.", status: 400))
+                }
+                if let challenge = nonceChallenge(proof, org: issued.org, request: request, state: &s) {
+                    return .failure(challenge)
                 }
             } catch {
                 return .failure(Self.tokenChallenge("DPoP", request, error.error, error.description, status: 400))
@@ -56,6 +59,21 @@ extension Emulator {
             return .failure(Self.tokenChallenge("DPoP", request, "invalid_token", "The access token is not DPoP-bound."))
         }
         return .success(Caller(org: issued.org, scopes: issued.scopes))
+    }
+
+    /// When `org`'s resource server demands a nonce and `proof` lacks the current one: the 401
+    /// `use_dpop_nonce` challenge with the nonce in `DPoP-Nonce` (RFC 9449 §9). The body carries the OAuth
+    /// `error` too, which is where Okta's SDKs look for it.
+    private func nonceChallenge(_ proof: String, org: String, request: HTTPRequest, state s: inout EmulatorState) -> EmulatorError? {
+        guard let config = s.orgs[org]?.config, config.resourceDPoPNonce else { return nil }
+        let nonce = s.oauth.resourceNonce(org: org, rotateSeconds: config.resourceDPoPNonceSeconds, now: s.clock.now)
+        guard ParsedJWT(proof)?.string("nonce") != nonce else { return nil }
+        s.orgs[org]?.stats.dpopNonceChallenges += 1
+        let description = "Resource server requires nonce in DPoP proof."
+        var challenge = Self.tokenChallenge("DPoP", request, "use_dpop_nonce", description)
+        challenge.headers.append(("DPoP-Nonce", nonce))
+        challenge.oauthError = (error: "use_dpop_nonce", description: description)
+        return challenge
     }
 
     /// Whether `granted` covers `required`: `manage` includes `read` (Okta's rule).

@@ -39,8 +39,9 @@ public final class Emulator: HTTPHandler, Sendable {
     /// (created when missing, loaded when present).
     public init(configuration: EmulatorConfiguration, statePath: String? = nil) throws {
         self.configuration = configuration
-        var s = EmulatorState(clock: EmulatorClock(manual: configuration.manualClock, start: configuration.startTime),
-                              ids: SeededRandom(seed: configuration.seed ^ 0x5EED))
+        let clock = EmulatorClock(manual: configuration.manualClock, start: configuration.startTime,
+                                  skew: configuration.clockSkewSeconds)
+        var s = EmulatorState(clock: clock, ids: SeededRandom(seed: configuration.seed ^ 0x5EED))
         for org in configuration.orgs {
             s.orgs[org.name] = OrgState(config: org, seed: configuration.seed)
             for token in org.tokenScopes { s.tokens[token.value] = (org.name, token.scopes) }

@@ -3,20 +3,27 @@ import Foundation
 import Glibc
 #endif
 
-/// The emulator's notion of now: the system clock, or a manual clock that moves only when told.
-/// Not thread-safe on its own: the emulator reads and advances it under its state lock.
+/// The emulator's notion of now: the system clock (plus a configured skew), or a manual clock that moves
+/// only when told. Not thread-safe on its own: the emulator reads and advances it under its state lock.
 struct EmulatorClock: Sendable {
     let manual: Bool
     /// The manual clock's current time (epoch seconds); unused by the system clock.
     var manualNow: Double
+    /// How far the emulated Okta's wall clock is ahead of this host's (negative: behind).
+    let skew: Double
 
-    init(manual: Bool, start: Double) {
+    init(manual: Bool, start: Double, skew: Double = 0) {
         self.manual = manual
         self.manualNow = start
+        self.skew = skew
     }
 
     /// Now, in epoch seconds.
-    var now: Double { manual ? manualNow : Date().timeIntervalSince1970 }
+    var now: Double { manual ? manualNow : wallNow }
+
+    /// The emulated Okta's wall clock (the host's plus ``skew``), even under the manual clock: client
+    /// assertions and DPoP proofs carry the signer's real time and are checked against this.
+    var wallNow: Double { Date().timeIntervalSince1970 + skew }
 
     /// Moves the manual clock forward (no effect on the system clock).
     mutating func advance(by seconds: Double) {

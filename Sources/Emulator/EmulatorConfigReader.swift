@@ -59,7 +59,7 @@ struct EmulatorConfigReader {
     }
 
     func read() throws -> EmulatorConfiguration {
-        let top = try object(root, "", allowed: ["orgs", "clock", "seed", "startTime"])
+        let top = try object(root, "", allowed: ["orgs", "clock", "seed", "startTime", "clockSkewSeconds"])
         var config = EmulatorConfiguration(orgs: [])
         if let clock = top["clock"] {
             switch try string(clock, "clock") {
@@ -70,6 +70,7 @@ struct EmulatorConfigReader {
         }
         if let seed = top["seed"] { config.seed = UInt64(try integer(seed, "seed")) }
         if let start = top["startTime"] { config.startTime = try number(start, "startTime") }
+        if let skew = top["clockSkewSeconds"] { config.clockSkewSeconds = try number(skew, "clockSkewSeconds") }
         guard let orgs = top["orgs"] as? [Any], !orgs.isEmpty else { throw fail("orgs", "expected a non-empty array of orgs") }
         var owner: [String: String] = [:]
         var names: Set<String> = []
@@ -94,6 +95,7 @@ struct EmulatorConfigReader {
             "expirySeconds", "faults", "limits", "unknownSessionStatus", "allowTriggerFromCreated", "nonStringValues",
             "requiredOnCreate", "missingRequired", "entityTypeErrorCode", "createSessionStatus", "deleteEntityStatus",
             "listSessionsIncludesInactive", "duplicates", "sessionGateErrorSummary", "serviceApps", "accessTokenSeconds",
+            "resourceDPoPNonce", "resourceDPoPNonceSeconds",
         ]
         let o = try object(raw, at, allowed: keys)
         guard let nameValue = o["name"] else { throw fail("\(at).name", "missing (every org needs a name)") }
@@ -163,6 +165,10 @@ struct EmulatorConfigReader {
         if let v = o["sessionGateErrorSummary"] { org.sessionGateErrorSummary = try string(v, "\(at).sessionGateErrorSummary") }
         if let v = o["serviceApps"] { org.serviceApps = try readServiceApps(v, "\(at).serviceApps") }
         if let v = o["accessTokenSeconds"] { org.accessTokenSeconds = Double(try integer(v, "\(at).accessTokenSeconds", min: 1)) }
+        if let v = o["resourceDPoPNonce"] { org.resourceDPoPNonce = try bool(v, "\(at).resourceDPoPNonce") }
+        if let v = o["resourceDPoPNonceSeconds"] {
+            org.resourceDPoPNonceSeconds = Double(try integer(v, "\(at).resourceDPoPNonceSeconds"))
+        }
         return org
     }
 

@@ -17,6 +17,10 @@ public struct EmulatorConfiguration: Sendable {
     public var seed: UInt64
     /// Where the manual clock starts (epoch seconds); the system clock ignores it.
     public var startTime: Double
+    /// `"clockSkewSeconds"`: how far the emulated Okta's clock is ahead of this host's (negative: behind).
+    /// Moves the system clock and the time client assertions and DPoP proofs are checked against, so a
+    /// test can show what a host with a wrong clock sees.
+    public var clockSkewSeconds: Double = 0
 
     public init(orgs: [Org], manualClock: Bool = false, seed: UInt64 = 1, startTime: Double = 1_767_225_600) {
         self.orgs = orgs
@@ -81,6 +85,11 @@ public struct EmulatorConfiguration: Sendable {
         public var serviceApps: [ServiceApp] = []
         /// Lifetime of issued access tokens (Okta: one hour).
         public var accessTokenSeconds: Double = 3600
+        /// The resource server demands a server nonce in DPoP proofs: a call whose proof lacks the current
+        /// one is answered 401 `use_dpop_nonce` with a `DPoP-Nonce` header (RFC 9449 §9), as Okta may do.
+        public var resourceDPoPNonce = false
+        /// Seconds (emulator clock) after which the resource server's nonce changes; 0 = never.
+        public var resourceDPoPNonceSeconds: Double = 0
         /// The identity source (app instance) IDs of this org.
         public var identitySources: [String]
         /// Requests per minute for the org (nil = unlimited; headers still sent with a large limit).

@@ -9,6 +9,8 @@ struct EmulatorError: Error, Sendable {
     var summary: String
     var causes: [String] = []
     var headers: [(String, String)] = []
+    /// An OAuth `error`/`error_description` pair added to the body (a DPoP nonce challenge).
+    var oauthError: (error: String, description: String)?
 
     /// 400 E0000001 "Api validation failed: {what}" with causes.
     static func validation(_ what: String, _ causes: [String] = [], status: Int = 400) -> EmulatorError {
@@ -49,8 +51,13 @@ struct EmulatorError: Error, Sendable {
 
     /// The JSON body, with `errorCauses` always present.
     func body(errorId: String) -> [String: Any] {
-        ["errorCode": code, "errorSummary": summary, "errorLink": code, "errorId": errorId,
-         "errorCauses": causes.map { ["errorSummary": $0] }]
+        var body: [String: Any] = ["errorCode": code, "errorSummary": summary, "errorLink": code, "errorId": errorId,
+                                   "errorCauses": causes.map { ["errorSummary": $0] }]
+        if let oauthError {
+            body["error"] = oauthError.error
+            body["error_description"] = oauthError.description
+        }
+        return body
     }
 }
 

@@ -17,6 +17,17 @@ struct OAuthState {
     var usedJTIs: [String: Double] = [:]
     /// The nonce the token endpoint demands in DPoP proofs (`use_dpop_nonce`).
     var nonce = Base64URL.encode(SecureRandom.bytes(16))
+    /// Per org: the nonce its resource server demands (``EmulatorConfiguration/Org/resourceDPoPNonce``) and
+    /// when it was made (emulator clock).
+    var resourceNonces: [String: (value: String, since: Double)] = [:]
+
+    /// `org`'s current resource-server nonce, a new one once `rotateSeconds` (> 0) have passed.
+    mutating func resourceNonce(org: String, rotateSeconds: Double, now: Double) -> String {
+        if let current = resourceNonces[org], rotateSeconds <= 0 || now - current.since < rotateSeconds { return current.value }
+        let fresh = Base64URL.encode(SecureRandom.bytes(16))
+        resourceNonces[org] = (fresh, now)
+        return fresh
+    }
 
     /// Records `jti`; false when it was already used (replay).
     mutating func use(jti: String, until: Double, now: Double) -> Bool {

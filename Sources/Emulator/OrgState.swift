@@ -5,6 +5,8 @@ struct OrgStats: Sendable {
     var sessionsCreated = 0
     var rateLimited = 0
     var faultsInjected = 0
+    /// `use_dpop_nonce` challenges the resource server sent (``EmulatorConfiguration/Org/resourceDPoPNonce``).
+    var dpopNonceChallenges = 0
     var byEndpoint: [String: Int] = [:]
     /// Requests per emulated minute (epoch minute → count).
     var perMinute: [Int: Int] = [:]
@@ -14,7 +16,8 @@ struct OrgStats: Sendable {
             ["minute": OktaTime.iso(Double(m) * 60), "requests": perMinute[m] ?? 0]
         }
         return ["requests": requests, "bulkRequests": bulkRequests, "sessionsCreated": sessionsCreated,
-                "rateLimited": rateLimited, "faultsInjected": faultsInjected, "byEndpoint": byEndpoint,
+                "rateLimited": rateLimited, "faultsInjected": faultsInjected,
+                "dpopNonceChallenges": dpopNonceChallenges, "byEndpoint": byEndpoint,
                 "requestsPerMinute": minutes]
     }
 }

@@ -12,7 +12,8 @@ import XaasCrypto
 /// Parameters may come in the form body or the query (Okta's Python SDK sends them in the body).
 ///
 /// Times: token lifetimes run on the emulator's clock (the manual clock moves expiry); assertion and proof
-/// `iat`/`exp` are checked against the host's clock when the clock is manual, because clients sign with theirs.
+/// `iat`/`exp` are checked against the emulated wall clock (the host's plus `clockSkewSeconds`, even when the
+/// clock is manual, because clients sign with theirs). Every answer carries that clock in `Date`, as Okta's do.
 extension Emulator {
     static let assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
     static let clockSkew = 60.0
@@ -22,6 +23,7 @@ extension Emulator {
         let tokenURL = Self.origin(request) + "/oauth2/v1/token"
         var form = Self.formParameters(request.target.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? "")
         for (k, v) in Self.formParameters(String(decoding: request.body, as: UTF8.self)) { form[k] = v }
+        let wallNow = state.withLock { $0.clock.wallNow }
         let result = state.withLock { s -> Result<[String: Any], OAuthErrorAnswer> in
             Result { () throws(OAuthErrorAnswer) in try self.grant(form: form, tokenURL: tokenURL, request: request, state: &s) }
         }
@@ -30,10 +32,12 @@ extension Emulator {
             var response = JSONBody.response(200, body)
             response.headers.set("Cache-Control", "no-store")
             response.headers.set("Pragma", "no-cache")
+            response.headers.set("Date", OktaTime.http(wallNow))
             return response
         case .failure(let answer):
             var response = JSONBody.response(answer.status, ["error": answer.error, "error_description": answer.description])
             for (name, value) in answer.headers { response.headers.set(name, value) }
+            response.headers.set("Date", OktaTime.http(wallNow))
             return response
         }
     }
@@ -47,7 +51,7 @@ extension Emulator {
         guard form["client_assertion_type"] == Self.assertionType, let text = form["client_assertion"] else {
             throw .invalidClient("Client authentication failed. Either the client or the client credentials are invalid.")
         }
-        let signedAt = configuration.manualClock ? Date().timeIntervalSince1970 : s.clock.now
+        let signedAt = s.clock.wallNow
         guard let jwt = ParsedJWT(text), let iss = jwt.string("iss") else {
             throw .invalidClient("The client_assertion token is not a valid JWT.")
         }

@@ -14,8 +14,10 @@ struct OAuthSDKInteropTests {
     static let clientId = "0oasdkclient00000001"
     static let sourceId = "0oasdksource00000001"
 
-    static func run(key: PrivateKey, form: String, dpop: Bool, requireDPoP: Bool) throws -> (TestSupport.ProcessResult, Emulator) {
+    static func run(key: PrivateKey, form: String, dpop: Bool, requireDPoP: Bool,
+                    resourceNonce: Bool = false) throws -> (TestSupport.ProcessResult, Emulator) {
         var org = EmulatorConfiguration.Org(name: "acme", tokens: [], identitySources: [sourceId])
+        org.resourceDPoPNonce = resourceNonce
         org.serviceApps = [ServiceApp(clientId: clientId, keys: [(kid: nil, key: key.publicKey)],
                                       scopes: ["okta.identitySources.manage"], requireDPoP: requireDPoP)]
         let emulator = try Emulator(configuration: EmulatorConfiguration(orgs: [org]))
@@ -59,6 +61,19 @@ struct OAuthSDKInteropTests {
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("token type: DPoP"), "\(result.stdout)")
         #expect(result.stdout.hasSuffix("OK\n"))
+    }
+
+    @Test("DPoP with a resource server that demands its own nonce: the SDK answers the API call's use_dpop_nonce too",
+          .enabled(if: available, "python modules okta and jwcrypto (PyPI okta) not installed"))
+    func dpopResourceNonce() throws {
+        let (result, emulator) = try Self.run(key: try PrivateKey.generateRSA(), form: "pem", dpop: true, requireDPoP: true,
+                                              resourceNonce: true)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("token type: DPoP"), "\(result.stdout)")
+        #expect(result.stdout.hasSuffix("OK\n"))
+        let stats = emulator.handle(HTTPRequest(method: "GET", target: "/emulator/v1/orgs/acme/stats"))
+        let challenges = (try JSONValue.parse(bytes: stats.body))["dpopNonceChallenges"]?.intValue ?? 0
+        #expect(challenges >= 1, "the resource server never challenged the SDK: the test proves nothing")
     }
 
     @Test("DPoP required but the SDK sends none: the token request fails with invalid_dpop_proof",

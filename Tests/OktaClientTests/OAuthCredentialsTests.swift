@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import XaasCrypto
 @testable import Host
@@ -113,16 +114,101 @@ struct OAuthCredentialsTests {
         }
     }
 
-    @Test("proxy rule: org.json proxy wins; HTTPS_PROXY unless NO_PROXY matches; never for loopback")
-    func proxy() {
-        let okta = URL(string: "https://acme.okta.com")!
-        let env = ["HTTPS_PROXY": "http://proxy.corp:3128"]
-        #expect(OrgProxy.resolve(for: okta, configured: URL(string: "http://p:8080"), environment: env)?.absoluteString == "http://p:8080")
-        #expect(OrgProxy.resolve(for: okta, configured: nil, environment: env)?.host == "proxy.corp")
-        #expect(OrgProxy.resolve(for: okta, configured: nil, environment: env.merging(["NO_PROXY": "localhost,.okta.com"]) { $1 }) == nil)
-        #expect(OrgProxy.resolve(for: okta, configured: nil, environment: env.merging(["NO_PROXY": "*"]) { $1 }) == nil)
-        #expect(OrgProxy.resolve(for: okta, configured: nil, environment: env.merging(["NO_PROXY": "example.com"]) { $1 }) != nil)
-        #expect(OrgProxy.resolve(for: URL(string: "http://127.0.0.1:8080")!, configured: nil, environment: env) == nil)
-        #expect(OrgProxy.resolve(for: okta, configured: nil, environment: [:]) == nil)
+    @Test("org.json proxy → the worker's environment: the variables libcurl reads for the org's scheme; no remote proxy for http")
+    func proxyEnvironment() {
+        var org = OrgConfig(endpoint: .remote(URL(string: "https://acme.okta.com")!))
+        let none: [String: String] = [:]
+        #expect(OrgProxy.environment(for: org, environment: none).isEmpty)
+        #expect(OrgProxy.environment(for: org, environment: ["http_proxy": "http://proxy.corp:3128"]).isEmpty)
+        org.proxy = URL(string: "http://proxy.corp:3128")
+        #expect(OrgProxy.environment(for: org, environment: none)
+                == ["https_proxy": "http://proxy.corp:3128", "HTTPS_PROXY": "http://proxy.corp:3128"])
+        org.endpoint = .remote(URL(string: "http://127.0.0.1:8080")!)
+        org.proxy = URL(string: "http://127.0.0.1:3128")
+        #expect(OrgProxy.environment(for: org, environment: none) == ["http_proxy": "http://127.0.0.1:3128"],
+                "libcurl reads only lower-case http_proxy")
+        org.proxy = nil
+        #expect(OrgProxy.environment(for: org, environment: ["http_proxy": "http://127.0.0.1:3128"]).isEmpty)
+        let remote = OrgProxy.environment(for: org, environment: ["http_proxy": "proxy.corp:3128", "ALL_PROXY": "http://p:1"])
+        #expect(remote.count == 2 && remote["http_proxy"] == .some(nil) && remote["ALL_PROXY"] == .some(nil),
+                "a plain-http org never sends its token to a remote proxy: \(remote)")
+    }
+
+    @Test("the token is renewed once 80 % of expires_in has passed, not before")
+    func renewsAtEightyPercent() async throws {
+        let clock = FakeClock()
+        let transport = FakeTransport([
+            Fake.json(200, #"{"token_type":"Bearer","expires_in":100,"access_token":"at-1","scope":"okta.identitySources.manage"}"#),
+            Self.token("at-2"),
+        ])
+        let settings = OAuthSettings(clientId: "0oaclient", privateKey: .value(""))
+        let source = try OAuthTokenSource(baseURL: Self.base, settings: settings, key: try PrivateKey.generateECP256(),
+                                          transport: transport, now: { clock.now }, sleep: { _ in })
+        #expect(try await source.accessToken().token.reveal() == "at-1")
+        clock.advance(79)
+        #expect(try await source.accessToken().token.reveal() == "at-1", "79 % of the lifetime: still cached")
+        clock.advance(2)
+        #expect(try await source.accessToken().token.reveal() == "at-2", "81 %: renewed")
+        #expect(transport.remaining == 0)
+    }
+
+    @Test("a refused token request is not repeated by later calls: the same error, no second assertion")
+    func refusalIsKept() async throws {
+        let transport = FakeTransport([Fake.json(400, #"{"error":"invalid_scope","error_description":"The following scopes are not allowed: x"}"#)])
+        let (client, _) = try Self.client(transport)
+        for _ in 0..<3 {
+            do {
+                _ = try await client.listSessions(identitySourceId: Fake.source)
+                Issue.record("expected invalid_scope")
+            } catch {
+                #expect(error.errorCode == "invalid_scope" && error.description.contains("auth.oauth.scopes"), "\(error)")
+            }
+        }
+        #expect(transport.requests.count == 1, "one token request for three calls")
+    }
+
+    @Test("a server that echoes the assertion in error_description does not get it into the error")
+    func echoedAssertionIsScrubbed() async throws {
+        let echo = EchoingTokenEndpoint()
+        let settings = OAuthSettings(clientId: "0oaclient", privateKey: .value(""))
+        let source = try OAuthTokenSource(baseURL: Self.base, settings: settings, key: try PrivateKey.generateECP256(),
+                                          transport: echo, sleep: { _ in })
+        do {
+            _ = try await source.accessToken()
+            Issue.record("expected invalid_client")
+        } catch {
+            #expect(error.errorCode == "invalid_client")
+            #expect(error.description.contains("bad assertion"), "\(error)")
+            #expect(!error.description.contains("eyJ"), "\(error)")
+        }
+    }
+
+    @Test("the token URL must be https, or http to loopback: plain http elsewhere is refused before any request")
+    func tokenURLMustBeSecure() throws {
+        let settings = OAuthSettings(clientId: "0oaclient", privateKey: .value(""))
+        let transport = FakeTransport([])
+        let error = #expect(throws: OktaError.self) {
+            _ = try OAuthTokenSource(baseURL: "http://acme.okta.com", settings: settings, key: try PrivateKey.generateECP256(),
+                                     transport: transport)
+        }
+        #expect(error?.kind == .insecureURL)
+        #expect(transport.requests.isEmpty)
+    }
+}
+
+/// A clock tests move by hand.
+final class FakeClock: Sendable {
+    private let time = Mutex(Date(timeIntervalSince1970: 1_767_225_600))
+    var now: Date { time.withLock { $0 } }
+    func advance(_ seconds: Double) { time.withLock { $0 += seconds } }
+}
+
+/// A token endpoint that refuses every request and quotes its client_assertion back in `error_description`.
+final class EchoingTokenEndpoint: HTTPTransport, Sendable {
+    func send(_ request: TransportRequest) async throws -> TransportResponse {
+        let form = String(decoding: request.body ?? [], as: UTF8.self)
+        let assertion = form.split(separator: "&").first { $0.hasPrefix("client_assertion=") }?.dropFirst(17) ?? ""
+        return TransportResponse(status: 401, headers: [("Content-Type", "application/json")],
+                                 body: Array(#"{"error":"invalid_client","error_description":"bad assertion \#(assertion)"}"#.utf8))
     }
 }

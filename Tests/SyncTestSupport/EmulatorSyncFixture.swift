@@ -35,10 +35,13 @@ open class EmulatorSyncFixture: @unchecked Sendable {
     }
 
     /// Starts an emulator serving `orgs` and makes an empty config directory under a temporary `root`.
+    /// `clockSkewSeconds`: the emulated Okta's clock runs that far ahead of this host's (negative: behind).
     public init(orgs: [EmulatorConfiguration.Org], manualClock: Bool = false, seed: UInt64 = 1,
-                directoryPrefix: String, syncEnvironment: [String: String] = [:]) throws {
+                directoryPrefix: String, syncEnvironment: [String: String] = [:], clockSkewSeconds: Double = 0) throws {
         self.syncEnvironment = syncEnvironment
-        emulator = try Emulator(configuration: EmulatorConfiguration(orgs: orgs, manualClock: manualClock, seed: seed))
+        var configuration = EmulatorConfiguration(orgs: orgs, manualClock: manualClock, seed: seed)
+        configuration.clockSkewSeconds = clockSkewSeconds
+        emulator = try Emulator(configuration: configuration)
         server = HTTPServer(handler: emulator)
         port = try server.start()
         root = try TestSupport.makeTemporaryDirectory(directoryPrefix)

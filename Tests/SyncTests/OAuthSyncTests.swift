@@ -16,15 +16,22 @@ struct OAuthSyncTests {
     static let clientId = "0oaservice0000000001"
 
     /// An emulator org `acme` with one service app holding `registered`'s public key.
+    /// `resourceNonce`: the resource server demands a DPoP nonce, changed every `nonceSeconds` (0 = never);
+    /// `clockSkew`: the emulated Okta's clock is that far ahead of this host's.
     static func fixture(registered: PublicKey, scopes: [String] = ["okta.identitySources.manage"], requireDPoP: Bool = false,
-                        tokenSeconds: Double = 3600, manualClock: Bool = false) throws -> EmulatorSyncFixture {
-        var org = EmulatorSyncFixture.org(token: "unused-static-token-\(UUID().uuidString)",
-                                          identitySources: [EmulatorFixture.sourceId])
+                        tokenSeconds: Double = 3600, manualClock: Bool = false, resourceNonce: Bool = false,
+                        nonceSeconds: Double = 0, clockSkew: Double = 0) throws -> EmulatorSyncFixture {
+        var org = EmulatorSyncFixture.org(token: staticToken, identitySources: [EmulatorFixture.sourceId])
         org.serviceApps = [ServiceApp(clientId: clientId, keys: [(kid: "k1", key: registered)], scopes: scopes,
                                       requireDPoP: requireDPoP)]
         org.accessTokenSeconds = tokenSeconds
-        return try EmulatorSyncFixture(orgs: [org], manualClock: manualClock, directoryPrefix: "oauth")
+        org.resourceDPoPNonce = resourceNonce
+        org.resourceDPoPNonceSeconds = nonceSeconds
+        return try EmulatorSyncFixture(orgs: [org], manualClock: manualClock, directoryPrefix: "oauth", clockSkewSeconds: clockSkew)
     }
+
+    /// The emulated org's API token (the OAuth tests do not use it; the clock-skew test syncs with it first).
+    static let staticToken = "oauth-fixture-static-token-1"
 
     /// Writes org.json with auth.oauth, the key file (0600) and the workshop CSV source.
     static func configure(_ f: EmulatorSyncFixture, key: PrivateKey, jwk: Bool, dpop: Bool) throws {
@@ -46,6 +53,15 @@ struct OAuthSyncTests {
         var csv = "id,active,first_name,last_name,email\n"
         for i in 1...30 { csv += "emp-\(i),true,Ann\(i),Lee,user\(i)@example.com\n" }
         try f.write("acme/users.csv", csv)
+    }
+
+    /// An in-process client of the fixture's org: the service app with `key`, DPoP on, every call through `transport`.
+    static func dpopClient(_ f: EmulatorSyncFixture, key: PrivateKey, transport: any HTTPTransport) throws -> OktaClient {
+        let settings = OAuthSettings(clientId: clientId, privateKey: .value(""), keyId: "k1", dpop: true)
+        let base = "http://127.0.0.1:\(f.port)"
+        var configuration = OktaClientConfiguration(baseURL: URL(string: base)!, token: OktaSecret(""), scheme: .bearer)
+        configuration.credentials = .oauth(try OAuthTokenSource(baseURL: base, settings: settings, key: key, transport: transport))
+        return try OktaClient(configuration: configuration, transport: transport)
     }
 
     /// Every file under `root` except the key file, plus the given outputs, as one text.
@@ -126,11 +142,7 @@ struct OAuthSyncTests {
         let key = try PrivateKey.generateECP256()
         let f = try Self.fixture(registered: key.publicKey, requireDPoP: true, tokenSeconds: 200, manualClock: true)
         let counting = OAuthCountingTransport(URLSessionTransport())
-        let settings = OAuthSettings(clientId: Self.clientId, privateKey: .value(""), keyId: "k1", dpop: true)
-        let base = "http://127.0.0.1:\(f.port)"
-        var configuration = OktaClientConfiguration(baseURL: URL(string: base)!, token: OktaSecret(""), scheme: .bearer)
-        configuration.credentials = .oauth(try OAuthTokenSource(baseURL: base, settings: settings, key: key, transport: counting))
-        let client = try OktaClient(configuration: configuration, transport: counting)
+        let client = try Self.dpopClient(f, key: key, transport: counting)
         let report = await ManualClockRun.run(f, client: client, users: 10_400, source: "big")
         #expect(report.status == .ok, "\(report.error ?? "")")
         #expect(report.sessions == 2)

@@ -39,7 +39,11 @@ enum OktaWhoami {
         }
         var failed = false
         for tenant in tenants {
-            do { print("\(tenant.name): " + (try await describe(tenant))) } catch {
+            do {
+                // One org at a time in this process: its proxy is set around its requests only.
+                let line = try await OrgProxy.withEnvironment(for: tenant.org) { try await describe(tenant) }
+                print("\(tenant.name): " + line)
+            } catch {
                 failed = true
                 StandardError.print("\(tenant.name): \(error)")
             }
@@ -52,8 +56,7 @@ enum OktaWhoami {
         guard case .remote(let url) = tenant.org.endpoint else { return "embedded org (local token; nothing to check)" }
         if let oauth = tenant.org.oauth {
             let key = try oauth.loadKey()
-            let transport = URLSessionTransport(proxy: OrgProxy.resolve(for: url, configured: tenant.org.proxy))
-            let source = try OAuthTokenSource(baseURL: url.absoluteString, settings: oauth, key: key, transport: transport)
+            let source = try OAuthTokenSource(baseURL: url.absoluteString, settings: oauth, key: key, transport: URLSessionTransport())
             let token = try await source.accessToken()
             return "OAuth service app \(oauth.clientId) at \(url.absoluteString): \(token.type) token, "
                 + "scopes \(token.scope), lifetime \(token.expiresIn) s (\(key.type.rawValue) key, \(key.algorithm))"

@@ -37,8 +37,8 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
     public var alerts: AlertsConfig?
     /// `auth: {"oauth": {...}}`: an OAuth service app instead of a static ``token`` (never both).
     public var oauth: OAuthSettings?
-    /// `"proxy": "http://host:port"`: the HTTP(S) proxy for API and token calls (else `HTTPS_PROXY`/`NO_PROXY`);
-    /// macOS only (a config error on Linux, see ``OrgProxy``).
+    /// `"proxy": "http://host:port"`: the HTTP(S) proxy for API and token calls (else `HTTPS_PROXY`/`NO_PROXY`),
+    /// applied to the environment of the process that talks to the org (see ``OrgProxy``).
     public var proxy: URL?
 
     /// The default ``rateLimitShare``.
@@ -117,7 +117,11 @@ public struct OrgConfig: Sendable, CustomStringConvertible {
                 reader.problem("$.auth", "expected \"SSWS\" (API token), \"Bearer\" (OAuth access token) or {\"oauth\": {…}} (service app)")
             }
         }
-        let proxy = OrgProxy.read(json, reader: &reader)
+        let plainHTTP: Bool = {
+            if case .remote(let url)? = endpoint { return url.scheme?.lowercased() == "http" }
+            return false
+        }()
+        let proxy = OrgProxy.read(json, embedded: endpoint == .embedded, plainHTTP: plainHTTP, reader: &reader)
         var perMinute: Int?
         var share = defaultRateLimitShare
         if let limit = reader.object(json, "rateLimit", at: "$") {

@@ -63,16 +63,11 @@ public struct URLSessionTransport: HTTPTransport {
     private let session: URLSession
     private let timeoutSeconds: Double
 
-    /// `proxy`: an `http://host:port` proxy for every request (else libcurl's own `https_proxy`/`no_proxy`
-    /// environment handling applies).
-    public init(timeoutSeconds: Double = 60, proxy: URL? = nil) {
+    /// The proxy is libcurl's, from the process environment (`https_proxy`, `http_proxy`, `no_proxy`): see
+    /// ``OrgProxy`` for how an org's `"proxy"` gets there (FoundationNetworking ignores a session's proxy dictionary).
+    public init(timeoutSeconds: Double = 60) {
         self.timeoutSeconds = timeoutSeconds
         let configuration = URLSessionConfiguration.ephemeral
-        if let proxy, let host = proxy.host {
-            let port = proxy.port ?? 80
-            configuration.connectionProxyDictionary = ["HTTPEnable": 1, "HTTPProxy": host, "HTTPPort": port,
-                                                       "HTTPSEnable": 1, "HTTPSProxy": host, "HTTPSPort": port]
-        }
         configuration.timeoutIntervalForRequest = timeoutSeconds
         configuration.httpCookieStorage = nil
         configuration.urlCache = nil

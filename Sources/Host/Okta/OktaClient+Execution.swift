@@ -13,6 +13,49 @@ enum Reconciled<T> {
     case fail
 }
 
+/// One call as ``OktaClient/execute(_:_:body:idempotent:reconcile:afterAmbiguous:onAttempt:decode:)`` sends it.
+struct OktaCall {
+    var method: String
+    var url: URL
+    /// `METHOD /path`, for errors.
+    var operation: String
+    var body: [UInt8]?
+    /// May be repeated blindly after an ambiguous failure.
+    var idempotent: Bool
+}
+
+/// A failed attempt: the error thrown if no retry follows, the wait before the retry, and whether the call
+/// may have taken effect (5xx, transport error; not a 429).
+struct FailedAttempt {
+    var error: OktaError
+    var delay: Double
+    var ambiguous: Bool
+}
+
+/// What one attempt came to.
+enum AttemptOutcome<T> {
+    case success(T)
+    /// An OAuth challenge was answered (a renewed token or a new DPoP nonce): send again at once.
+    case resend
+    case failed(FailedAttempt)
+}
+
+/// The retry bookkeeping of one call.
+struct RetryState {
+    /// Attempts sent after the first (`X-Okta-Retry-Count`).
+    var retries = 0
+    /// The last failed response's `X-Okta-Request-Id`.
+    var retryFor: String?
+    var backoffStep = 0
+    var previousWasAmbiguous = false
+    /// Retries counted against `maxRetries` (429s are not: they have a time budget).
+    var counted = 0
+    var rateLimitedSeconds = 0.0
+    /// One renewal on 401 `invalid_token`, one DPoP nonce retry, per call.
+    var renewed = false
+    var nonced = false
+}
+
 extension OktaClient {
     /// Sends one call with retries and returns `decode` of the first 2xx response.
     ///
@@ -22,6 +65,7 @@ extension OktaClient {
     ///   exponentially when those headers are unusable and ``OktaClientConfiguration/retryRateLimitWithoutResetHeaders``.
     /// - 5xx / transport errors ("ambiguous": the call may have taken effect): idempotent calls back off and
     ///   retry; others call `reconcile` to re-read the state, and retry only when it says `.retry`.
+    /// - OAuth challenges (401 `invalid_token`, `use_dpop_nonce`): sent again at once, each at most once per call.
     /// - other statuses: thrown as `.api`, except that after an ambiguous failure `afterAmbiguous` may
     ///   decide the earlier attempt succeeded.
     /// Retries carry `X-Okta-Retry-For` (the failed response's `X-Okta-Request-Id`) and `X-Okta-Retry-Count`.
@@ -33,124 +77,141 @@ extension OktaClient {
         decode: (TransportResponse) throws(OktaError) -> T
     ) async throws(OktaError) -> T {
         let operation = "\(method) \(path)"
-        let isIdempotent = idempotent ?? ["GET", "HEAD", "PUT", "DELETE"].contains(method)
         guard let url = URL(string: base + path) else {
             throw OktaError(kind: .transport, operation: operation, message: "cannot form a URL from the base URL and path")
         }
-        let credentials = configuration.credentials ?? .token(configuration.token, configuration.scheme)
-        var token = configuration.token
-        var (renewed, nonced) = (false, false)
-        var retries = 0
-        var retryFor: String?
-        var backoffStep = 0
-        var previousWasAmbiguous = false
-        /// 429s are retried within a time budget, not a count: a throttled run slows down instead of failing.
-        var counted = 0
-        var rateLimitedSeconds = 0.0
-
+        let call = OktaCall(method: method, url: url, operation: operation, body: body,
+                            idempotent: idempotent ?? ["GET", "HEAD", "PUT", "DELETE"].contains(method))
+        var state = RetryState()
         while true {
+            let failed: FailedAttempt
+            switch try await attempt(call, state: &state, onAttempt: onAttempt, afterAmbiguous: afterAmbiguous, decode: decode) {
+            case .success(let value): return value
+            case .resend: continue
+            case .failed(let failure): failed = failure
+            }
+            if failed.ambiguous && !call.idempotent, let value = try await reconciled(failed.error, reconcile) { return value }
+            try chargeRetry(failed, state: &state)
+            await sleep(failed.delay)
             if Task.isCancelled { throw Self.cancelled(operation) }
-            var headers: [(String, String)] = [
-                ("Accept", "application/json"),
-                ("User-Agent", configuration.userAgent),
-            ]
-            let authorization = try await credentials.authorize(method: method, url: url)
-            token = authorization.secret
-            headers += authorization.headers
-            if body != nil { headers.append(("Content-Type", "application/json")) }
-            if retries > 0 {
-                if let retryFor { headers.append(("X-Okta-Retry-For", retryFor)) }
-                headers.append(("X-Okta-Retry-Count", String(retries)))
-            }
-            let request = TransportRequest(method: method, url: url, headers: headers, body: body,
-                                           timeoutSeconds: configuration.requestTimeoutSeconds)
-            if let observer {
-                await observer.waitForPermit()
-                if Task.isCancelled { throw Self.cancelled(operation) }
-            }
+            state.retries += 1
+            state.previousWasAmbiguous = failed.ambiguous
+        }
+    }
 
-            var failure: OktaError
-            var delay: Double
-            var ambiguous = true
-            let sent: Result<TransportResponse, any Error>
-            do { sent = .success(try await transport.send(request)) } catch { sent = .failure(error) }
-            if let onAttempt { if case .success(let r) = sent { onAttempt(r.status) } else { onAttempt(nil) } }
-            switch sent {
-            case .failure(let error):
-                if Task.isCancelled || error is CancellationError { throw Self.cancelled(operation) }
-                failure = OktaError(kind: .transport, operation: operation, message: Self.describe(error))
-                    .scrubbed(of: token)
-                backoffStep += 1
-                delay = backoff(step: backoffStep)
-                retryFor = nil
-            case .success(let response):
-                let snapshot = RateLimitSnapshot(status: response.status, headers: response.headers)
-                observer?.observe(snapshot)
-                if (200..<300).contains(response.status) { return try decode(response) }
-                if await credentials.shouldRetry(response, sent: authorization, renewed: &renewed, nonced: &nonced) { continue }
-                let requestId = response.header("X-Okta-Request-Id")
-                failure = OktaError.api(status: response.status, body: response.body, requestId: requestId,
-                                        operation: operation).scrubbed(of: token)
-                retryFor = requestId
-                if response.status == 429 {
-                    ambiguous = false
-                    if let wait = rateLimitWait(snapshot) ?? retryAfterWait(response) {
-                        delay = wait
-                    } else if configuration.retryRateLimitWithoutResetHeaders {
-                        backoffStep += 1
-                        delay = backoff(step: backoffStep)
-                    } else {
-                        failure.message = "429 without usable Date and X-Rate-Limit-Reset headers; not retried"
-                        throw failure
-                    }
-                } else if response.status >= 500 {
-                    backoffStep += 1
-                    let retryAfter = response.header("Retry-After").flatMap { Double($0.trimmingWhitespace()) } ?? 0
-                    delay = min(configuration.maxBackoffSeconds, max(backoff(step: backoffStep), retryAfter))
-                } else {
-                    if previousWasAmbiguous, let afterAmbiguous {
-                        if case .done(let value)? = try? await afterAmbiguous() { return value }
-                    }
-                    throw failure
-                }
-            }
+    /// Sends the call once (with fresh credentials) and classifies what came back.
+    private func attempt<T>(
+        _ call: OktaCall, state: inout RetryState, onAttempt: (@Sendable (Int?) -> Void)?,
+        afterAmbiguous: (() async throws(OktaError) -> Reconciled<T>)?, decode: (TransportResponse) throws(OktaError) -> T
+    ) async throws(OktaError) -> AttemptOutcome<T> {
+        if Task.isCancelled { throw Self.cancelled(call.operation) }
+        let credentials = configuration.credentials ?? .token(configuration.token, configuration.scheme)
+        let authorization = try await credentials.authorize(method: call.method, url: call.url)
+        let request = makeRequest(call, authorization: authorization, state: state)
+        if let observer {
+            await observer.waitForPermit()
+            if Task.isCancelled { throw Self.cancelled(call.operation) }
+        }
+        let response: TransportResponse
+        do { response = try await transport.send(request) } catch {
+            onAttempt?(nil)
+            if Task.isCancelled || error is CancellationError { throw Self.cancelled(call.operation) }
+            state.backoffStep += 1
+            state.retryFor = nil
+            let failure = OktaError(kind: .transport, operation: call.operation, message: Self.describe(error))
+            return .failed(FailedAttempt(error: failure.scrubbed(of: authorization.secret),
+                                         delay: backoff(step: state.backoffStep), ambiguous: true))
+        }
+        onAttempt?(response.status)
+        let snapshot = RateLimitSnapshot(status: response.status, headers: response.headers)
+        observer?.observe(snapshot)
+        if (200..<300).contains(response.status) { return .success(try decode(response)) }
+        if await credentials.shouldRetry(response, sent: authorization, renewed: &state.renewed, nonced: &state.nonced) {
+            return .resend
+        }
+        return try await refused(response, call: call, snapshot: snapshot, secret: authorization.secret,
+                                 state: &state, afterAmbiguous: afterAmbiguous)
+    }
 
-            if ambiguous && !isIdempotent {
-                guard let reconcile else { throw failure }
-                let decision: Reconciled<T>
-                do { decision = try await reconcile() } catch {
-                    var original = failure
-                    original.message = (original.message.map { $0 + "; " } ?? "")
-                        + "could not re-read the state to decide on a retry: \(error.description)"
-                    throw original
-                }
-                switch decision {
-                case .done(let value): return value
-                case .fail: throw failure
-                case .retry: break
-                }
+    /// The request for one attempt: the call plus credentials and, on retries, the retry headers.
+    private func makeRequest(_ call: OktaCall, authorization: OrgCredentials.Authorization, state: RetryState) -> TransportRequest {
+        var headers: [(String, String)] = [("Accept", "application/json"), ("User-Agent", configuration.userAgent)]
+        headers += authorization.headers
+        if call.body != nil { headers.append(("Content-Type", "application/json")) }
+        if state.retries > 0 {
+            if let retryFor = state.retryFor { headers.append(("X-Okta-Retry-For", retryFor)) }
+            headers.append(("X-Okta-Retry-Count", String(state.retries)))
+        }
+        return TransportRequest(method: call.method, url: call.url, headers: headers, body: call.body,
+                                timeoutSeconds: configuration.requestTimeoutSeconds)
+    }
+
+    /// A non-2xx answer: a 429 or 5xx to wait on, or (any other status) the error thrown at once, unless
+    /// `afterAmbiguous` finds that an earlier ambiguous attempt took effect (`.success`).
+    private func refused<T>(
+        _ response: TransportResponse, call: OktaCall, snapshot: RateLimitSnapshot, secret: OktaSecret,
+        state: inout RetryState, afterAmbiguous: (() async throws(OktaError) -> Reconciled<T>)?
+    ) async throws(OktaError) -> AttemptOutcome<T> {
+        let requestId = response.header("X-Okta-Request-Id")
+        var failure = OktaError.api(status: response.status, body: response.body, requestId: requestId,
+                                    operation: call.operation).scrubbed(of: secret)
+        state.retryFor = requestId
+        if response.status == 429 {
+            if let wait = rateLimitWait(snapshot) ?? retryAfterWait(response) {
+                return .failed(FailedAttempt(error: failure, delay: wait, ambiguous: false))
             }
-            if !ambiguous && failure.httpStatus == 429 {
-                if rateLimitedSeconds + delay > configuration.rateLimitRetryBudgetSeconds {
-                    var final = failure
-                    let note = "gave up after waiting \(Int(rateLimitedSeconds.rounded())) s over \(retries) "
-                        + "\(retries == 1 ? "retry" : "retries") for the rate limit (budget \(Int(configuration.rateLimitRetryBudgetSeconds)) s)"
-                    final.message = final.message.map { "\($0); \(note)" } ?? note
-                    throw final
-                }
-                rateLimitedSeconds += delay
-            } else if counted >= configuration.maxRetries {
-                var final = failure
-                let note = "gave up after \(counted) \(counted == 1 ? "retry" : "retries")"
-                final.message = final.message.map { "\($0); \(note)" } ?? note
-                throw final
-            } else {
-                counted += 1
+            guard configuration.retryRateLimitWithoutResetHeaders else {
+                failure.message = "429 without usable Date and X-Rate-Limit-Reset headers; not retried"
+                throw failure
             }
-            await sleep(delay)
-            if Task.isCancelled { throw Self.cancelled(operation) }
-            retries += 1
-            previousWasAmbiguous = ambiguous
+            state.backoffStep += 1
+            return .failed(FailedAttempt(error: failure, delay: backoff(step: state.backoffStep), ambiguous: false))
+        }
+        if response.status >= 500 {
+            state.backoffStep += 1
+            let retryAfter = response.header("Retry-After").flatMap { Double($0.trimmingWhitespace()) } ?? 0
+            let delay = min(configuration.maxBackoffSeconds, max(backoff(step: state.backoffStep), retryAfter))
+            return .failed(FailedAttempt(error: failure, delay: delay, ambiguous: true))
+        }
+        if state.previousWasAmbiguous, let afterAmbiguous, case .done(let value)? = try? await afterAmbiguous() {
+            return .success(value)
+        }
+        throw failure
+    }
+    /// After an ambiguous failure of a non-idempotent call: the value when `reconcile` finds the call took
+    /// effect, nil to retry, else the original error (with why the re-read failed, when it did).
+    private func reconciled<T>(_ failure: OktaError,
+                               _ reconcile: (() async throws(OktaError) -> Reconciled<T>)?) async throws(OktaError) -> T? {
+        guard let reconcile else { throw failure }
+        let decision: Reconciled<T>
+        do { decision = try await reconcile() } catch {
+            var original = failure
+            original.message = (original.message.map { $0 + "; " } ?? "")
+                + "could not re-read the state to decide on a retry: \(error.description)"
+            throw original
+        }
+        switch decision {
+        case .done(let value): return value
+        case .fail: throw failure
+        case .retry: return nil
+        }
+    }
+
+    /// Counts one retry against its budget (the rate-limit wait budget for 429s, ``OktaClientConfiguration/maxRetries``
+    /// otherwise), or throws the failure with a note when the budget is spent.
+    private func chargeRetry(_ failed: FailedAttempt, state: inout RetryState) throws(OktaError) {
+        if !failed.ambiguous && failed.error.httpStatus == 429 {
+            guard state.rateLimitedSeconds + failed.delay <= configuration.rateLimitRetryBudgetSeconds else {
+                let (retries, budget) = (state.retries, Int(configuration.rateLimitRetryBudgetSeconds))
+                throw failed.error.noting("gave up after waiting \(Int(state.rateLimitedSeconds.rounded())) s over \(retries) "
+                    + "\(retries == 1 ? "retry" : "retries") for the rate limit (budget \(budget) s)")
+            }
+            state.rateLimitedSeconds += failed.delay
+        } else {
+            guard state.counted < configuration.maxRetries else {
+                throw failed.error.noting("gave up after \(state.counted) \(state.counted == 1 ? "retry" : "retries")")
+            }
+            state.counted += 1
         }
     }
 
@@ -198,5 +259,14 @@ extension OktaClient {
             return "\(text) (URLError \(urlError.code.rawValue))"
         }
         return String(describing: error).replacingNewlines()
+    }
+}
+
+private extension OktaError {
+    /// A copy whose message ends with `note`.
+    func noting(_ note: String) -> OktaError {
+        var copy = self
+        copy.message = message.map { "\($0); \(note)" } ?? note
+        return copy
     }
 }

@@ -74,6 +74,8 @@ enum WorkerCommand {
         guard let source = tenant.source(named: job.source) else {
             return failed("source '\(job.source)' is no longer valid in \(tenant.directory.path) (see `xaas config check`)")
         }
+        // This process talks to this one org: its "proxy" goes into the environment libcurl reads.
+        OrgProxy.apply(tenant.org)
         // The org's rate limiter shares its budget with every other worker through the state directory.
         let limiter: OrgRateLimiter
         do {

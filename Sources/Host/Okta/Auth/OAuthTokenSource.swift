@@ -22,7 +22,10 @@ public struct AccessToken: Sendable {
 /// when 80 % of `expires_in` has passed, or when a resource call answers 401 `invalid_token`
 /// (``invalidate(_:)``). Concurrent callers wait for one token request. Every assertion and proof is
 /// fresh (new `jti`); a failing request is retried once for a DPoP nonce and at most twice for 5xx or
-/// transport errors, never more.
+/// transport errors, never more. When the token endpoint refuses the client (a 4xx other than 429:
+/// `invalid_client`, `invalid_scope`, …) that refusal is kept and thrown to every later caller without
+/// asking again: the key, app and clock will not change within the process.
+/// The token URL is https, or http to loopback only (``OktaClient/checkSecure(_:)``).
 public actor OAuthTokenSource {
     public let tokenURL: URL
     let settings: OAuthSettings
@@ -34,6 +37,8 @@ public actor OAuthTokenSource {
     private var cached: AccessToken?
     private var pending: Task<AccessToken, any Error>?
     private var tokenNonce: String?
+    /// The token endpoint's refusal of this client, thrown again instead of another request.
+    private var refusal: OktaError?
     /// The resource server's latest `DPoP-Nonce`.
     private(set) var resourceNonce: String?
 
@@ -44,6 +49,7 @@ public actor OAuthTokenSource {
         guard let url = URL(string: baseURL + "/oauth2/v1/token") else {
             throw OktaError(kind: .insecureURL, message: "cannot form the token URL from \(baseURL)")
         }
+        try OktaClient.checkSecure(url)
         tokenURL = url
         self.settings = settings
         self.key = key
@@ -77,6 +83,7 @@ public actor OAuthTokenSource {
     /// A valid token: the cached one until 80 % of its lifetime, else a new one.
     public func accessToken() async throws(OktaError) -> AccessToken {
         if let cached, now() < cached.obtained.addingTimeInterval(Double(cached.expiresIn) * 0.8) { return cached }
+        if let refusal { throw refusal }
         if let pending { return try await Self.value(of: pending) }
         let task = Task { try await self.requestToken() }
         pending = task
@@ -114,7 +121,7 @@ public actor OAuthTokenSource {
         var nonceRetried = false
         var serverRetries = 0
         while true {
-            let request = try buildRequest()
+            let (request, assertion) = try buildRequest()
             let response: TransportResponse
             do { response = try await transport.send(request) } catch {
                 guard serverRetries < 2 else {
@@ -136,14 +143,19 @@ public actor OAuthTokenSource {
                 await sleep(Double(serverRetries))
                 continue
             }
-            throw OAuthFailure.error(status: response.status, body: response.body,
-                                     requestId: response.header("X-Okta-Request-Id"), operation: operation,
-                                     clientId: settings.clientId)
+            let failure = OAuthFailure.error(status: response.status, body: response.body,
+                                             requestId: response.header("X-Okta-Request-Id"), operation: operation,
+                                             clientId: settings.clientId,
+                                             serverDate: response.header("Date").flatMap(HTTPDate.epochSeconds),
+                                             now: now()).scrubbed(of: assertion)
+            if (400..<500).contains(response.status), response.status != 429 { refusal = failure }
+            throw failure
         }
     }
 
-    /// The form-encoded client-credentials request with a fresh assertion (and proof).
-    private func buildRequest() throws(OktaError) -> TransportRequest {
+    /// The form-encoded client-credentials request with a fresh assertion (and proof), and the assertion
+    /// (to scrub from errors).
+    private func buildRequest() throws(OktaError) -> (TransportRequest, OktaSecret) {
         let issued = Int(now().timeIntervalSince1970)
         var header: [(key: String, value: JSONValue)] = [("alg", .string(key.algorithm))]
         if let kid = settings.keyId { header.append(("kid", .string(kid))) }
@@ -167,7 +179,8 @@ public actor OAuthTokenSource {
                     ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
                     ("client_assertion", assertion)]
             .map { "\($0.0)=\(Self.formEncode($0.1))" }.joined(separator: "&")
-        return TransportRequest(method: "POST", url: tokenURL, headers: headers, body: Array(form.utf8), timeoutSeconds: 60)
+        return (TransportRequest(method: "POST", url: tokenURL, headers: headers, body: Array(form.utf8), timeoutSeconds: 60),
+                OktaSecret(assertion))
     }
 
     private func decode(_ response: TransportResponse) throws(OktaError) -> AccessToken {

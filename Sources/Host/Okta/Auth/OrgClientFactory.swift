@@ -1,10 +1,10 @@
 import Foundation
 
 /// Builds the ``OktaClient`` for a remote org from its `org.json`: static token or OAuth service app,
-/// through the org's proxy (``OrgProxy``) for API and token calls alike.
+/// one transport for API and token calls alike (so both take the org's proxy, ``OrgProxy``).
 enum OrgClientFactory {
     static func client(org: OrgConfig, url: URL, observer: (any RateLimitObserver)?) throws -> OktaClient {
-        let transport = URLSessionTransport(proxy: OrgProxy.resolve(for: url, configured: org.proxy))
+        let transport = URLSessionTransport()
         var configuration: OktaClientConfiguration
         if let oauth = org.oauth {
             let key = try oauth.loadKey()

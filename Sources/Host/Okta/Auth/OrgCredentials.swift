@@ -1,4 +1,5 @@
 import Foundation
+import XaasJSON
 
 /// How an ``OktaClient`` authenticates: a static API token / access token, or an OAuth service app
 /// (``OAuthTokenSource``). Thread-safe.
@@ -32,7 +33,8 @@ public enum OrgCredentials: Sendable {
     func shouldRetry(_ response: TransportResponse, sent: Authorization, renewed: inout Bool, nonced: inout Bool) async -> Bool {
         guard case .oauth(let source) = self, response.status == 401 || response.status == 400 else { return false }
         let challenge = response.header("WWW-Authenticate") ?? ""
-        if challenge.contains("use_dpop_nonce"), let nonce = response.header("DPoP-Nonce"), !nonced {
+        let bodyError = (try? JSONValue.parse(bytes: response.body))?["error"]?.stringValue
+        if challenge.contains("use_dpop_nonce") || bodyError == "use_dpop_nonce", let nonce = response.header("DPoP-Nonce"), !nonced {
             nonced = true
             await source.setResourceNonce(nonce)
             return true
