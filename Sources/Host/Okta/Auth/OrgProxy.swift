@@ -81,7 +81,7 @@ enum OrgProxy {
             reader.problem("$.proxy", "an embedded org makes no network calls: remove \"proxy\" (it is for a remote org's url)")
             return nil
         }
-        if plainHTTP, let host = url.host, !OktaClient.isLoopback(host) {
+        if plainHTTP, let host = url.host, !LoopbackRule.isLoopbackHost(host) {
             reader.problem("$.proxy", "an http:// org sends its credentials in clear text, so its proxy must be on loopback "
                            + "(127.0.0.1, ::1, localhost); use an https:// org url to go through \(host)")
             return nil
