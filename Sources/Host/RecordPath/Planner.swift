@@ -1,8 +1,13 @@
 import Foundation
 
-/// Reads a whole source page by page and writes the plan of one run into state: creates, updates,
-/// deactivations; counts the unchanged. Nothing proportional to the source stays in memory: the seen set
-/// and the plan live in SQLite.
+/// The plan stage of the record path: reads a whole source page by page (``PageReader``), takes each user
+/// record through the filter and the mapper (``ProfileMapper``), diffs it against the applied state
+/// (``StateIndex``, loaded once), and writes only the changes — creates, updates, deactivations — to the
+/// plan in state (``StateStore/Batch``, in transactions of ``transactionSize`` records); it counts the
+/// unchanged. Group and membership records go to ``GroupPlanner``. The planner itself runs no SQL.
+///
+/// Memory: the index holds each applied externalId once (≈ 36 MB for a million users) and the seen set is
+/// one bit per entity; records and pages are not kept.
 ///
 /// ## Threading
 /// ``plan()`` blocks (plugin calls and SQLite); run it on a dedicated thread.
@@ -11,18 +16,21 @@ public struct Planner {
     public struct Rules {
         /// Records the filter rejects are out of scope (deactivated if they were applied before).
         public var filter: ((SourceRecord) -> Bool)?
-        /// Maps a record to its Okta profile (empty values already omitted).
-        public var map: (SourceRecord) -> [(String, String)]
-        /// Why a mapped user cannot be sent (naming the field), or `nil` when it can.
-        public var validate: (String, [(String, String)]) -> String? = Mapping.validate(externalId:profile:)
+        /// Maps an in-scope active user record to its profile, or says why it cannot be sent.
+        public var mapper: ProfileMapper
         /// Start and end dates (the source's `lifecycle` key), when configured.
         public var lifecycle: LifecycleRule?
         /// Source attributes the mapping reads: the run warns about those no record has.
         public var mappedAttributes: [String] = []
 
-        public init(filter: ((SourceRecord) -> Bool)?, map: @escaping (SourceRecord) -> [(String, String)]) {
+        public init(filter: ((SourceRecord) -> Bool)?, mapper: ProfileMapper) {
             self.filter = filter
-            self.map = map
+            self.mapper = mapper
+        }
+
+        /// Rules whose mapper is a function giving (name, value) pairs, checked as Okta user profiles.
+        public init(filter: ((SourceRecord) -> Bool)?, map: @escaping (SourceRecord) -> [(String, String)]) {
+            self.init(filter: filter, mapper: ProfileMapper(pairs: map))
         }
     }
 
@@ -58,66 +66,74 @@ public struct Planner {
         self.checkpoint = checkpoint
     }
 
-    static let maxExternalIdLength = 512
+    /// What one read carries from record to record.
+    private struct Read {
+        var summary = PlanSummary()
+        var seq: Int64 = 0
+        var incremental = false
+        var buffers = ProfileMapper.Buffers()
+    }
 
     /// Reads the source to its end (or first error) and persists the plan. Throws only for state errors.
     public func plan() throws -> PlanSummary {
-        var summary = PlanSummary()
+        var read = Read()
         if rules.lifecycle != nil { try store.beginLifecycle(runId: runId) }
-        summary.presence = AttributePresence(watching: rules.mappedAttributes)
-        var seq: Int64 = 0
-        var cursor: String? = nil
-        var first = true
-        var loops = CursorLoopDetector()
-        let groupPlanner = try makeGroupPlanner(&summary)
-        readLoop: while first || cursor != nil {
-            if isCancelled() { summary.readError = "cancelled"; break }
+        read.summary.presence = AttributePresence(watching: rules.mappedAttributes)
+        let index = try store.loadIndex(kind: .user)
+        let groupPlanner = try makeGroupPlanner(&read.summary)
+        var reader = PageReader(source: source, pageSize: pageSize, checkpoint: checkpoint)
+        reader.maxRetries = maxRetries
+        reader.maxRetryDelaySeconds = maxRetryDelaySeconds
+        reader.sleep = sleep
+        reader.isCancelled = isCancelled
+        while true {
             let page: SourcePage
             do {
-                page = try readWithRetry(cursor: cursor, first: first)
+                guard let next = try reader.next() else { break }
+                page = next
             } catch {
-                summary.readError = "\(error)"
-                break readLoop
+                read.summary.readError = "\(error)"
+                break
             }
-            first = false
-            summary.incremental = summary.incremental || page.incremental
-            summary.skippedByConnector += page.skippedCount
-            summary.addNotes(page.notes)
-            if let c = page.checkpoint { summary.checkpoint = c }
-            var index = 0
-            while index < page.records.count {
-                let end = min(index + transactionSize, page.records.count)
+            read.incremental = page.incremental
+            read.summary.incremental = read.summary.incremental || page.incremental
+            read.summary.skippedByConnector += page.skippedCount
+            read.summary.addNotes(page.notes)
+            if let c = page.checkpoint { read.summary.checkpoint = c }
+            var start = 0
+            while start < page.records.count {
+                let end = min(start + transactionSize, page.records.count)
                 try store.batch { batch in
-                    for record in page.records[index..<end] {
+                    for record in page.records[start ..< end] {
                         if record.kind != .user, let groupPlanner {
-                            summary.recordsRead += 1
-                            try groupPlanner.plan(record, incremental: page.incremental, batch: batch, seq: &seq,
-                                                  summary: &summary.groups)
+                            read.summary.recordsRead += 1
+                            try groupPlanner.plan(record, incremental: page.incremental, batch: batch, seq: &read.seq,
+                                                  summary: &read.summary.groups)
                             continue
                         }
-                        try plan(record, incremental: page.incremental, batch: batch, seq: &seq, summary: &summary)
+                        try plan(record, index: index, batch: batch, read: &read)
                     }
                 }
-                index = end
+                start = end
             }
-            cursor = page.nextCursor
-            onPage(summary.recordsRead)
-            if let loop = loops.check(cursor) { summary.readError = loop; break readLoop }
+            onPage(read.summary.recordsRead)
             Failpoint.pass("plan-page")
         }
+        var summary = read.summary
+        var seq = read.seq
         if summary.readError == nil {
             summary.complete = true
             if summary.skippedByConnector > 0 && !summary.incremental {
                 // A read that skipped rows is not complete for the keys of those rows: absence means nothing.
                 summary.notes.insert(Self.skippedRowsNote(summary.skippedByConnector), at: 0)
             } else if !summary.incremental {
-                let absent = try store.planAbsentDeactivations(runId: runId, kind: "user", firstSeq: seq + 1)
-                for _ in 0..<absent { summary.addDeactivation(Self.absentReason) }
-                seq += Int64(absent)
+                try planAbsent(index.unseenActive(), seq: &seq, summary: &summary)
             }
         } else {
             // A failed or partial read never deactivates anyone.
-            try dropDeactivations(&summary)
+            try store.dropPlannedDeactivations(runId: runId)
+            summary.deactivations = 0
+            summary.deactivationsByReason = [:]
         }
         try groupPlanner?.finish(complete: summary.complete, incremental: summary.incremental, seq: &seq,
                                  summary: &summary.groups)
@@ -125,10 +141,31 @@ public struct Planner {
         if let note = groups?.defaultNote, summary.groups.planned { summary.addNotes([note]) }
         summary.lastSeq = seq
         if rules.lifecycle != nil {
-            try store.finishLifecycle(runId: runId, complete: summary.complete, incremental: summary.incremental, dryRun: dryRun)
+            let replaced = summary.complete && summary.incremental && !dryRun ? index.seenIds() : []
+            try store.finishLifecycle(runId: runId, complete: summary.complete, incremental: summary.incremental,
+                                      dryRun: dryRun, seenUsers: replaced)
         }
         if !summary.incremental { summary.notes.insert(contentsOf: summary.presence.warnings, at: 0) }
         return summary
+    }
+
+    /// Plans the deactivation of every applied active user a complete read did not see, in batches.
+    private func planAbsent(_ absent: [(externalId: String, hash: Int64)], seq: inout Int64,
+                            summary: inout PlanSummary) throws {
+        var start = 0
+        while start < absent.count {
+            let end = min(start + transactionSize, absent.count)
+            try store.batch { batch in
+                for (id, hash) in absent[start ..< end] {
+                    seq += 1
+                    try batch.appendPlan(runId: runId, PlanEntry(
+                        seq: seq, kind: .user, externalId: id, action: .deactivate, status: .inactive, hash: hash,
+                        profile: nil, reason: Self.absentReason))
+                    summary.addDeactivation(Self.absentReason)
+                }
+            }
+            start = end
+        }
     }
 
     static let absentReason = "absent from a complete read"
@@ -137,76 +174,44 @@ public struct Planner {
         "the connector skipped \(count) bad row(s), so no user was deactivated for being absent in this run (fix the rows to resume absence deactivations)"
     }
 
-    private func readWithRetry(cursor: String?, first: Bool) throws -> SourcePage {
-        var attempt = 0
-        while true {
-            do {
-                return try source.readPage(cursor: cursor, checkpoint: first ? checkpoint : nil, pageSizeHint: pageSize)
-            } catch let error as any RetryableReadError {
-                guard let delay = error.retryDelayMilliseconds, attempt < maxRetries, !isCancelled() else { throw error }
-                attempt += 1
-                let backoff = min(60.0, 0.5 * pow(2.0, Double(attempt - 1)))
-                sleep(min(maxRetryDelaySeconds, max(Double(delay) / 1000, backoff)))
-            }
-        }
-    }
-
-    private func plan(_ record: SourceRecord, incremental: Bool, batch: StateStore.Batch, seq: inout Int64,
-                      summary: inout PlanSummary) throws {
-        summary.recordsRead += 1
+    /// Plans one record: filter, lifecycle, status, map, compare with the applied state.
+    private func plan(_ record: SourceRecord, index: StateIndex, batch: StateStore.Batch, read: inout Read) throws {
+        read.summary.recordsRead += 1
         guard record.kind == .user else {
-            summary.ignoredNonUsers += 1
+            read.summary.ignoredNonUsers += 1
             return
         }
-        summary.presence.observe(record)
+        read.summary.presence.observe(record)
         let id = record.externalId
-        guard !id.isEmpty else {
-            summary.addInvalid("a record without externalId")
+        if let problem = Mapping.externalIdProblem(id) {
+            read.summary.addInvalid(id.isEmpty ? "a record without externalId" : "externalId \"\(id.prefix(40))…\": \(problem)")
             return
         }
-        guard id.count <= Self.maxExternalIdLength else {
-            summary.addInvalid("externalId \"\(id.prefix(40))…\": longer than \(Self.maxExternalIdLength) characters")
-            return
-        }
-        if try !batch.markSeen(kind: "user", externalId: id) {
-            guard incremental else {
-                summary.addInvalid("externalId \"\(id)\": duplicate in this read (the first occurrence wins)")
+        let (entity, first) = index.see(id)
+        if !first {
+            guard read.incremental else {
+                read.summary.addInvalid("externalId \"\(id)\": duplicate in this read (the first occurrence wins)")
                 return
             }
-            // A changes-only feed (e.g. a Graph delta) may name a user again with a newer state: the later
-            // occurrence replaces what the earlier one planned.
-            let earlier = try batch.removePlan(runId: runId, kind: "user", externalId: id)
-            switch earlier?.action {
-            case .create?: summary.creates -= 1
-            case .update?: summary.updates -= 1
-            case .deactivate?:
-                summary.deactivations -= 1
-                let reason = earlier?.reason ?? ""
-                summary.deactivationsByReason[reason, default: 1] -= 1
-                if summary.deactivationsByReason[reason] == 0 { summary.deactivationsByReason[reason] = nil }
-            case nil: if summary.unchanged > 0 { summary.unchanged -= 1 }
-            }
-            summary.superseded += 1
-            try rules.lifecycle?.supersede(id, runId: runId, batch: batch, summary: &summary)
+            try supersede(id, batch: batch, summary: &read.summary)
         }
-        let applied = try batch.applied(kind: "user", externalId: id)
-        let inScope = rules.filter?(record) ?? true
+        let applied = index.applied(entity)
 
         func deactivate(_ reason: String) throws {
-            seq += 1
+            read.seq += 1
             try batch.appendPlan(runId: runId, PlanEntry(
-                seq: seq, kind: "user", externalId: id, action: .deactivate, status: .inactive,
-                hash: applied?.hash ?? 0, profileJSON: nil, reason: reason))
-            summary.addDeactivation(reason)
+                seq: read.seq, kind: .user, externalId: id, action: .deactivate, status: .inactive,
+                hash: applied?.hash ?? 0, profile: nil, reason: reason))
+            read.summary.addDeactivation(reason)
         }
 
-        if !inScope {
-            if applied?.status == .active { try deactivate("filtered out") } else { summary.outOfScope += 1 }
+        if !(rules.filter?(record) ?? true) {
+            if applied?.status == .active { try deactivate("filtered out") } else { read.summary.outOfScope += 1 }
             return
         }
         if let lifecycle = rules.lifecycle {
             let outcome = try lifecycle.plan(record, applied: applied, runId: runId, batch: batch)
-            summary.count(outcome)
+            read.summary.count(outcome)
             if outcome.deactivate { try deactivate(LifecyclePolicy.endedReason) }
             if outcome.handled { return }
         }
@@ -214,41 +219,52 @@ public struct Planner {
             if applied?.status == .active {
                 try deactivate(record.status == .deleted ? "deleted in source" : "inactive in source")
             } else if applied == nil {
-                summary.inactiveNotApplied += 1
+                read.summary.inactiveNotApplied += 1
             } else {
-                summary.unchanged += 1
+                read.summary.unchanged += 1
             }
             return
         }
-        let profile = rules.map(record)
-        if let problem = rules.validate(id, profile) {
-            summary.addInvalid("externalId \"\(id)\": \(problem)")
+        let profile: Profile
+        switch rules.mapper.map(record, using: &read.buffers) {
+        case .invalid(let problem):
+            read.summary.addInvalid("externalId \"\(id)\": \(problem)")
+            return
+        case .profile(let mapped):
+            profile = mapped
+        }
+        if let applied, applied.status == .active, applied.hash == profile.hash, !resendUnchanged {
+            read.summary.unchanged += 1
             return
         }
-        let json = ProfileEncoder.json(profile)
-        let hash = ProfileEncoder.hash(json)
-        if let applied, applied.status == .active, applied.hash == hash, !resendUnchanged {
-            summary.unchanged += 1
-            return
-        }
-        seq += 1
+        read.seq += 1
         let action: PlanAction = applied == nil ? .create : .update
         try batch.appendPlan(runId: runId, PlanEntry(
-            seq: seq, kind: "user", externalId: id, action: action, status: .active, hash: hash,
-            profileJSON: json, reason: applied?.status == .inactive ? "reactivated" : nil))
-        if action == .create { summary.creates += 1 } else { summary.updates += 1 }
+            seq: read.seq, kind: .user, externalId: id, action: action, status: .active, hash: profile.hash,
+            profile: profile, reason: applied?.status == .inactive ? "reactivated" : nil))
+        if action == .create { read.summary.creates += 1 } else { read.summary.updates += 1 }
         if action == .update, applied?.status == .active {
-            let cleared = ProfileClearing.cleared(appliedJSON: try batch.appliedProfile(kind: "user", externalId: id), profile: profile)
-            if !cleared.isEmpty { summary.clearingUpdates += 1 }
-            for name in cleared { summary.clearedAttributes[name, default: 0] += 1 }
+            let cleared = ProfileClearing.cleared(appliedJSON: try batch.appliedProfile(kind: .user, externalId: id), profile: profile)
+            if !cleared.isEmpty { read.summary.clearingUpdates += 1 }
+            for name in cleared { read.summary.clearedAttributes[name, default: 0] += 1 }
         }
     }
 
-    private func dropDeactivations(_ summary: inout PlanSummary) throws {
-        try store.withDatabase { db in
-            _ = try db.run("DELETE FROM plan WHERE run_id=? AND action='deactivate'", [.int(runId)])
+    /// A changes-only feed (e.g. a Graph delta) may name a user again with a newer state: the later
+    /// occurrence replaces what the earlier one planned.
+    private func supersede(_ id: String, batch: StateStore.Batch, summary: inout PlanSummary) throws {
+        let earlier = try batch.removePlan(runId: runId, kind: .user, externalId: id)
+        switch earlier?.action {
+        case .create?: summary.creates -= 1
+        case .update?: summary.updates -= 1
+        case .deactivate?:
+            summary.deactivations -= 1
+            let reason = earlier?.reason ?? ""
+            summary.deactivationsByReason[reason, default: 1] -= 1
+            if summary.deactivationsByReason[reason] == 0 { summary.deactivationsByReason[reason] = nil }
+        case nil: if summary.unchanged > 0 { summary.unchanged -= 1 }
         }
-        summary.deactivations = 0
-        summary.deactivationsByReason = [:]
+        summary.superseded += 1
+        try rules.lifecycle?.supersede(id, runId: runId, batch: batch, summary: &summary)
     }
 }
