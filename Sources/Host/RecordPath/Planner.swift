@@ -36,16 +36,14 @@ public struct Planner {
 
     public var store: StateStore
     public var runId: Int64
-    public var source: any RecordSource
     public var rules: Rules
-    public var pageSize: Int
-    /// Where an incremental source resumes; `nil` for a full read.
-    public var checkpoint: String?
-    public var maxRetries = 5
-    /// No wait before retrying a page is longer than this, whatever `retry_after_ms` the connector asked for.
-    public var maxRetryDelaySeconds = 300.0
-    public var sleep: (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }
-    public var isCancelled: () -> Bool = { false }
+    /// The source's pages (retries, cancellation and the checkpoint are set on it).
+    public var reader: PageReader
+    /// Waits before a retried page (``PageReader/sleep``).
+    public var sleep: (Double) -> Void {
+        get { reader.sleep }
+        set { reader.sleep = newValue }
+    }
     /// Plan an update even for users whose profile did not change (`xaas sync --full`).
     public var resendUnchanged = false
     /// Records per write transaction.
@@ -60,10 +58,8 @@ public struct Planner {
     public init(store: StateStore, runId: Int64, source: any RecordSource, rules: Rules, pageSize: Int, checkpoint: String?) {
         self.store = store
         self.runId = runId
-        self.source = source
         self.rules = rules
-        self.pageSize = pageSize
-        self.checkpoint = checkpoint
+        self.reader = PageReader(source: source, pageSize: pageSize, checkpoint: checkpoint)
     }
 
     /// What one read carries from record to record.
@@ -81,11 +77,7 @@ public struct Planner {
         read.summary.presence = AttributePresence(watching: rules.mappedAttributes)
         let index = try store.loadIndex(kind: .user)
         let groupPlanner = try makeGroupPlanner(&read.summary)
-        var reader = PageReader(source: source, pageSize: pageSize, checkpoint: checkpoint)
-        reader.maxRetries = maxRetries
-        reader.maxRetryDelaySeconds = maxRetryDelaySeconds
-        reader.sleep = sleep
-        reader.isCancelled = isCancelled
+        var reader = self.reader
         while true {
             let page: SourcePage
             do {
