@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Host
+import XaasJSON
 
 /// The record path's own stages: the mapper's profile (canonical JSON + hash), the state index the planner
 /// diffs against, and the batcher splicing stored profiles into bulk bodies.
@@ -22,7 +23,7 @@ import Testing
     ])
     func mapperWritesTheSameProfileAsTheMappingPairs(_ attributes: [(String, String)]) throws {
         let record = Self.record("emp-1", attributes)
-        guard case .profile(let fast) = ProfileMapper(Self.mapping).map(record) else {
+        guard let fast = ProfileMapper(Self.mapping).profile(record) else {
             Issue.record("refused a valid record")
             return
         }
@@ -99,5 +100,16 @@ import Testing
         let text = String(decoding: body.bytes, as: UTF8.self)
         #expect(text == #"{"entityType":"USERS","profiles":[{"externalId":"emp-\"1\"","profile":"# + profile.json + "}]}")
         #expect(BulkBatcher(operation: .deleteUsers).maxBytes == SessionRunner.Options().maxBytesPerRequest)
+    }
+
+    @Test func byteEscaperWritesWhatTheStringEscaperWrites() {
+        let controls = String((0 ..< 0x20).map { Character(Unicode.Scalar(UInt8($0))) })
+        for text in ["", "plain", "a \"q\" \\ b", controls, "zoë ✓ 😀", "\u{7F}x"] {
+            var string = ""
+            JSONValue.writeString(text, to: &string)
+            var bytes: [UInt8] = []
+            JSONValue.writeString(text, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == string)
+        }
     }
 }

@@ -138,7 +138,7 @@ private final class FlowReader {
     /// Appends `record`; `false` when the body is full. A user the mapper refuses is passed over.
     private func append(_ record: SourceRecord) -> Bool {
         guard operation == .upsertUsers else { return batcher.appendDeletion(externalId: record.externalId) }
-        guard case .profile(let profile) = job.rules.mapper.map(record) else { return true }
+        guard let profile = job.rules.mapper.profile(record) else { return true }
         return batcher.appendUser(externalId: record.externalId, profile: profile)
     }
 }

@@ -171,9 +171,7 @@ public struct BulkBatcher: Sendable {
 
     /// Appends `s` as a JSON string literal, escaped by `JSONValue.writeString` (the one escaper).
     static func appendString(_ s: String, to out: inout [UInt8]) {
-        var literal = ""
-        JSONValue.writeString(s, to: &literal)
-        out.append(contentsOf: literal.utf8)
+        JSONValue.writeString(s, to: &out)
     }
 
     /// The bytes of `text` as a JSON string literal.

@@ -217,18 +217,17 @@ public struct Planner {
             }
             return
         }
-        let profile: Profile
         switch rules.mapper.map(record, using: &read.buffers) {
         case .invalid(let problem):
             read.summary.addInvalid("externalId \"\(id)\": \(problem)")
             return
-        case .profile(let mapped):
-            profile = mapped
+        case .mapped(let hash):
+            if let applied, applied.status == .active, applied.hash == hash, !resendUnchanged {
+                read.summary.unchanged += 1
+                return
+            }
         }
-        if let applied, applied.status == .active, applied.hash == profile.hash, !resendUnchanged {
-            read.summary.unchanged += 1
-            return
-        }
+        let profile = read.buffers.profile
         read.seq += 1
         let action: PlanAction = applied == nil ? .create : .update
         try batch.appendPlan(runId: runId, PlanEntry(

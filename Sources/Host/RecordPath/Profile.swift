@@ -19,7 +19,7 @@ public struct Profile: Sendable, Equatable {
     public init(_ pairs: [(String, String)]) {
         var writer = ProfileWriter()
         for (name, value) in Self.dedupe(pairs) { writer.append(name: name, value: value) }
-        self = writer.finish()
+        self = writer.profile
     }
 
     /// A profile as stored (JSON written by this type, and its hash).
@@ -39,17 +39,21 @@ public struct Profile: Sendable, Equatable {
     }
 
     /// FNV-1a 64 of the UTF-8 bytes of `text`, as a signed integer.
-    public static func hash(_ text: String) -> Int64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in text.utf8 {
+    public static func hash(_ text: String) -> Int64 { Int64(bitPattern: fnv1a(text.utf8)) }
+
+    /// FNV-1a 64 of `bytes`, continuing from `state` (the offset basis by default).
+    @inline(__always)
+    static func fnv1a<Bytes: Sequence<UInt8>>(_ bytes: Bytes, from state: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        var h = state
+        for b in bytes {
             h ^= UInt64(b)
             h = h &* 0x0000_0100_0000_01B3
         }
-        return Int64(bitPattern: h)
+        return h
     }
 
     /// Repeated keys keep their first position and their last value.
-    private static func dedupe(_ pairs: [(String, String)]) -> [(String, String)] {
+    static func dedupe(_ pairs: [(String, String)]) -> [(String, String)] {
         guard pairs.count > 1 else { return pairs }
         var index: [String: Int] = [:]
         var out: [(String, String)] = []
@@ -61,39 +65,45 @@ public struct Profile: Sendable, Equatable {
     }
 }
 
-/// Writes one canonical profile JSON member by member (the one encoder of profiles; strings are escaped
-/// by `JSONValue.writeString`, the one JSON string escaper). Reusable: ``reset()`` keeps the buffer, so
-/// the mapper's hot path allocates nothing for a profile that turns out unchanged.
+/// Writes one canonical profile JSON member by member, as UTF-8 bytes (the one encoder of profiles;
+/// strings are escaped by `JSONValue.writeString`, the one JSON string escaper). Reusable: ``reset()``
+/// keeps the buffer, and the `String` of a ``Profile`` is made only when asked for (``profile``), so the
+/// mapper's hot path allocates nothing for a profile that turns out unchanged.
 public struct ProfileWriter {
-    private var out: String
+    private var out: [UInt8] = []
     private var members = 0
 
-    public init(capacity: Int = 256) {
-        out = ""
+    public init(capacity: Int = 512) {
         out.reserveCapacity(capacity)
-        out += "{"
+        out.append(UInt8(ascii: "{"))
     }
 
     /// Starts a new profile, keeping the buffer.
     public mutating func reset() {
         out.removeAll(keepingCapacity: true)
-        out += "{"
+        out.append(UInt8(ascii: "{"))
         members = 0
     }
 
     /// Appends `"name":"value"`.
     public mutating func append(name: String, value: String) {
-        if members > 0 { out += "," }
+        if members > 0 { out.append(UInt8(ascii: ",")) }
         JSONValue.writeString(name, to: &out)
-        out += ":"
+        out.append(UInt8(ascii: ":"))
         JSONValue.writeString(value, to: &out)
         members += 1
     }
 
+    /// The hash of the profile written so far (its bytes and the closing brace).
+    public var hash: Int64 {
+        let h = out.withUnsafeBufferPointer { Profile.fnv1a($0) }
+        return Int64(bitPattern: Profile.fnv1a(CollectionOfOne(UInt8(ascii: "}")), from: h))
+    }
+
     /// The profile written so far.
-    public mutating func finish() -> Profile {
-        out += "}"
-        let json = out
-        return Profile(json: json, hash: Profile.hash(json))
+    public var profile: Profile {
+        var bytes = out
+        bytes.append(UInt8(ascii: "}"))
+        return Profile(json: String(decoding: bytes, as: UTF8.self), hash: hash)
     }
 }

@@ -9,7 +9,8 @@
 public struct ProfileMapper {
     /// What mapping one record gave.
     public enum Outcome {
-        case profile(Profile)
+        /// The profile is in the buffers (``Buffers/profile``); its hash, to compare with state.
+        case mapped(hash: Int64)
         /// The record cannot be sent; the message names the field.
         case invalid(String)
     }
@@ -19,6 +20,9 @@ public struct ProfileMapper {
         var writer = ProfileWriter()
         var value = ""
         public init() { value.reserveCapacity(128) }
+
+        /// The profile the last ``ProfileMapper/map(_:using:)`` wrote (made only for a change).
+        public var profile: Profile { writer.profile }
     }
 
     private struct Compiled {
@@ -53,10 +57,11 @@ public struct ProfileMapper {
         source = .pairs(pairs, validate: validate)
     }
 
-    /// Maps `record` with fresh buffers (outside the hot path).
-    public func map(_ record: SourceRecord) -> Outcome {
+    /// The profile of `record`, or `nil` when it cannot be sent (outside the hot path).
+    public func profile(_ record: SourceRecord) -> Profile? {
         var buffers = Buffers()
-        return map(record, using: &buffers)
+        guard case .mapped = map(record, using: &buffers) else { return nil }
+        return buffers.profile
     }
 
     /// Maps `record`, writing its profile in `buffers`.
@@ -65,7 +70,9 @@ public struct ProfileMapper {
         case .pairs(let pairs, let validate):
             let profile = pairs(record)
             if let problem = validate?(record.externalId, profile) { return .invalid(problem) }
-            return .profile(Profile(profile))
+            buffers.writer.reset()
+            for (name, value) in Profile.dedupe(profile) { buffers.writer.append(name: name, value: value) }
+            return .mapped(hash: buffers.writer.hash)
         case .mapping(let templates):
             buffers.writer.reset()
             var present = 0
@@ -88,7 +95,7 @@ public struct ProfileMapper {
                 return .invalid(Mapping.missing(name))
             }
             if let problem { return .invalid(problem) }
-            return .profile(buffers.writer.finish())
+            return .mapped(hash: buffers.writer.hash)
         }
     }
 }
