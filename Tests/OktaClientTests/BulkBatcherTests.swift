@@ -78,7 +78,7 @@ struct BulkBatcherTests {
         #expect(batcher.lastRejection == nil)
     }
 
-    @Test("default limits: 200 entities, ≤ 200 KiB − 512 bytes")
+    @Test("default limits: 200 entities, ≤ 199,000 bytes (below both readings of 200 KB; the session runner's default too)")
     func defaults() throws {
         var batcher = BulkBatcher(operation: .deleteUsers)
         var accepted = 0
@@ -89,8 +89,9 @@ struct BulkBatcherTests {
         while big.appendUser(externalId: "e\(big.count)", profile: [("title", value)]) {}
         #expect(big.lastRejection == .full)
         let body = try unwrap(big.finish())
-        #expect(body.bytes.count <= 200 * 1024 - 512 && body.bytes.count > 200 * 1024 - 512 - 2100)
-        let limit = 200 * 1024 - 512
+        let limit = 199_000
+        #expect(BulkBatcher.defaultMaxBytes == limit && SessionRunner.Options().maxBytesPerRequest == limit)
+        #expect(body.bytes.count <= limit && body.bytes.count > limit - 2100)
         let envelope = #"{"entityType":"USERS","profiles":[]}"#.utf8.count
         let next = Self.expectedUsers([("e\(body.entityCount)", [("title", value)])]).utf8.count - envelope
         #expect(body.bytes.count + 1 + next > limit, "the batch was really full")

@@ -9,6 +9,8 @@ struct BenchMeasurement: Sendable {
     var wallSeconds = 0.0
     var cpuSeconds = 0.0
     var peakRSSBytes = 0
+    /// The process's RSS when the run started (the emulator and its directory, in a sync scenario).
+    var startRSSBytes = 0
     /// `read`: the peer (Python) is not installed, so there are no figures.
     var peerMissing = false
     /// Okta side (nil for `read`).

@@ -46,6 +46,12 @@ struct BenchOutput {
             rows.append(["phase", "way", "wall", "CPU", "peak RSS", "records/s", "requests", "floor", "packing", "sessions",
                          "bytes sent", "Okta time", "Okta floor"])
             for m in results {
+                if m.strategy.hasPrefix("python") {
+                    rows.append([m.phase, m.strategy, m.peerMissing ? "not installed" : Self.seconds(m.wallSeconds),
+                                 m.peerMissing ? "" : Self.seconds(m.cpuSeconds), "", m.peerMissing ? "" : Self.grouped(Int(m.recordsPerSecond)),
+                                 "", "", "", "", "", "", ""])
+                    continue
+                }
                 let o = m.okta ?? BenchMeasurement.Okta()
                 rows.append([m.phase, m.strategy, Self.seconds(m.wallSeconds), Self.seconds(m.cpuSeconds),
                              Self.mebibytes(m.peakRSSBytes), Self.grouped(Int(m.recordsPerSecond)),
@@ -55,6 +61,15 @@ struct BenchOutput {
             }
         }
         text += Self.render(rows)
+        for m in results where m.strategy == "xaas" && m.peakRSSBytes > 0 && m.startRSSBytes > 0 {
+            text += "\n\(m.phase): peak RSS \(Self.mebibytes(m.peakRSSBytes)) = \(Self.mebibytes(m.startRSSBytes)) held before the run "
+                + "(emulator, its directory) + \(Self.mebibytes(m.peakRSSBytes - m.startRSSBytes)) grown during it"
+        }
+        for m in results where m.strategy.hasPrefix("python") && !m.peerMissing {
+            guard let x = results.first(where: { $0.phase == m.phase && $0.strategy == "xaas" }), m.cpuSeconds > 0, m.wallSeconds > 0 else { continue }
+            text += "\n\(m.phase): the whole xaas sync ÷ \(m.strategy) reading the same file: wall "
+                + String(format: "%.2f×, CPU %.2f×", x.wallSeconds / m.wallSeconds, x.cpuSeconds / m.cpuSeconds)
+        }
         for phase in phases {
             guard let r = ratios(phase) else { continue }
             text += "\n\(phase): the Workflows way ÷ xaas: Okta time \(Self.ratio(r.time)), bulk requests \(Self.ratio(r.requests)), "

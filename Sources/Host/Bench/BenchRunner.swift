@@ -57,6 +57,11 @@ struct BenchRunner {
             progress("\(phase.name): xaas\(phase.measured ? "" : " (setup, not reported)")")
             let xaas = try await measureXaas(environment, phase: phase.name)
             if phase.measured { results.append(xaas) }
+            if phase.measured, phase.name == "nochange" {
+                // #15: the whole no-change sync against Python merely reading the same file.
+                progress("\(phase.name): \(BenchPeer.name("csv")) reading the same file")
+                results.append(Self.peer(file: environment.csvURL, phase: phase.name))
+            }
             if phase.measured, strategy == .workflows {
                 environment.clock.advance(by: Self.gapBetweenRuns)
                 progress("\(phase.name): the Workflows way")
@@ -83,6 +88,17 @@ struct BenchRunner {
         return m
     }
 
+    /// Python's `csv.DictReader` reading `file` (a row saying it is missing when Python is not there).
+    static func peer(file: URL, phase: String) -> BenchMeasurement {
+        var peer = BenchMeasurement(strategy: BenchPeer.name("csv"), phase: phase)
+        if let figures = BenchPeer.measure("csv", file: file) {
+            (peer.records, peer.wallSeconds, peer.cpuSeconds) = figures
+        } else {
+            peer.peerMissing = true
+        }
+        return peer
+    }
+
     private func measureWorkflows(_ environment: BenchEnvironment, phase: String) async throws -> BenchMeasurement {
         var m = BenchMeasurement(strategy: BenchStrategy.workflows.rawValue, phase: phase, records: settings.users * 2)
         let outcome = try await measure(environment, into: &m) { try await WorkflowsStrategy(environment: environment).run() }
@@ -105,6 +121,7 @@ struct BenchRunner {
                             _ body: () async throws -> T) async throws -> T {
         _ = environment.transport.reset()
         ResourceUsage.resetPeak()
+        m.startRSSBytes = ResourceUsage.peakRSSBytes()  // the mark starts at the current RSS
         let cpu = ResourceUsage.now().cpuSeconds, wall = Date(), virtual = environment.clock.now()
         let result = try await body()
         m.wallSeconds = Date().timeIntervalSince(wall)

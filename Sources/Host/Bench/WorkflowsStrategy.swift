@@ -135,9 +135,10 @@ private final class FlowReader {
         return chunk
     }
 
+    /// Appends `record`; `false` when the body is full. A user the mapper refuses is passed over.
     private func append(_ record: SourceRecord) -> Bool {
-        operation == .upsertUsers
-            ? batcher.appendUser(externalId: record.externalId, profile: job.rules.map(record))
-            : batcher.appendDeletion(externalId: record.externalId)
+        guard operation == .upsertUsers else { return batcher.appendDeletion(externalId: record.externalId) }
+        guard let profile = job.rules.mapper.profile(record) else { return true }
+        return batcher.appendUser(externalId: record.externalId, profile: profile)
     }
 }

@@ -31,19 +31,24 @@ extension StateStore {
         }
     }
 
-    /// Ends the lifecycle part of run `runId`: keeps its events and drops those they replace (see the type).
-    public func finishLifecycle(runId: Int64, complete: Bool, incremental: Bool, dryRun: Bool) throws {
+    /// Ends the lifecycle part of run `runId`: keeps its events and drops those they replace (see the type);
+    /// `seenUsers`: the users an incremental read saw (whose earlier events its own replace).
+    public func finishLifecycle(runId: Int64, complete: Bool, incremental: Bool, dryRun: Bool,
+                                seenUsers: [String] = []) throws {
         try withDatabase { db in
             let mine: [SQLiteValue] = [.text(tenant), .text(source), .int(runId)]
             if !complete {
-                _ = try db.run("DELETE FROM lifecycle_events WHERE tenant=? AND source=? AND run_id=?", mine)
+                _ = try db.run("DELETE FROM lifecycle_events WHERE tenant=$1 AND source=$2 AND run_id=$3", mine)
             } else if !dryRun && !incremental {
-                _ = try db.run("DELETE FROM lifecycle_events WHERE tenant=? AND source=? AND run_id<>?", mine)
+                _ = try db.run("DELETE FROM lifecycle_events WHERE tenant=$1 AND source=$2 AND run_id<>$3", mine)
             } else if !dryRun {
-                _ = try db.run("""
-                    DELETE FROM lifecycle_events WHERE tenant=? AND source=? AND run_id<>?
-                      AND external_id IN (SELECT external_id FROM temp.seen WHERE kind='user')
-                    """, mine)
+                try db.transaction {
+                    for id in seenUsers {
+                        _ = try db.run("""
+                            DELETE FROM lifecycle_events WHERE tenant=$1 AND source=$2 AND run_id<>$3 AND external_id=$4
+                            """, mine + [.text(id)])
+                    }
+                }
             }
         }
     }

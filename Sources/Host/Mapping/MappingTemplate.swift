@@ -39,6 +39,14 @@ public struct MappingTemplate: Sendable, Equatable {
     /// The template's value for `record` ("" when every interpolation is empty, or the result is empty).
     public func evaluate(_ record: SourceRecord) -> String {
         var out = ""
+        evaluate(record, into: &out)
+        return out
+    }
+
+    /// Writes the template's value for `record` into `out` (cleared first, its buffer kept): the mapper's
+    /// hot path, which allocates nothing for a plain `${attribute}`.
+    public func evaluate(_ record: SourceRecord, into out: inout String) {
+        out.removeAll(keepingCapacity: true)
         var interpolations = 0
         var filled = 0
         for part in parts {
@@ -47,6 +55,13 @@ public struct MappingTemplate: Sendable, Equatable {
                 out += s
             case .interpolation(let name, let functions):
                 interpolations += 1
+                if functions.isEmpty {
+                    if let value = record.firstNonEmptyValue(name) {
+                        out += value
+                        filled += 1
+                    }
+                    continue
+                }
                 var values = record.values(name).filter { !$0.isEmpty }
                 for function in functions { values = function.apply(values) }
                 if let first = values.first {
@@ -55,7 +70,14 @@ public struct MappingTemplate: Sendable, Equatable {
                 }
             }
         }
-        return interpolations > 0 && filled == 0 ? "" : out
+        if interpolations > 0 && filled == 0 { out.removeAll(keepingCapacity: true) }
+    }
+
+    /// The attribute when the template is exactly `${attribute}` (its value is the attribute's first
+    /// non-empty value, used without a copy).
+    public var plainAttribute: String? {
+        guard parts.count == 1, case .interpolation(let name, let functions) = parts[0], functions.isEmpty else { return nil }
+        return name
     }
 }
 

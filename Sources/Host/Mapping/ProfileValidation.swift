@@ -1,8 +1,12 @@
 /// Checks on one mapped user before it is sent to Okta, so one bad record is reported (and skipped) instead of
-/// failing a whole bulk request.
+/// failing a whole bulk request. Each rule lives here once; ``ProfileMapper`` applies them member by member
+/// while it writes the profile, ``validate(externalId:profile:)`` to a whole profile.
 extension Mapping {
-    /// Okta's maximum `externalId` length.
+    /// Okta's maximum `externalId` length (characters): the one limit for user, group and member externalIds.
     public static let maxExternalIdLength = 512
+
+    /// The attributes every user profile must have.
+    static let requiredAttributes = ["userName", "email"]
 
     /// Okta's length limits for base profile attributes (characters), from the bulk-upsert schema.
     public static let baseProfileLimits: [String: ClosedRange<Int>] = [
@@ -14,28 +18,64 @@ extension Mapping {
     /// at most 512 characters; `userName` and `email` are present; base attributes are within Okta's lengths;
     /// `email` looks like an address. The message names the field and never includes other values.
     public static func validate(externalId: String, profile: [(String, String)]) -> String? {
-        if externalId.isEmpty { return "externalId is empty" }
-        if externalId.count > maxExternalIdLength {
-            return "externalId is \(externalId.count) characters long (Okta allows at most \(maxExternalIdLength))"
-        }
-        for required in ["userName", "email"] where !profile.contains(where: { $0.0 == required }) {
-            return "\(required) is empty after mapping (the source attribute it is mapped from is missing or empty)"
+        if let problem = externalIdProblem(externalId) { return problem }
+        for required in requiredAttributes where !profile.contains(where: { $0.0 == required }) {
+            return missing(required)
         }
         for (name, value) in profile {
-            if let range = baseProfileLimits[name], !range.contains(value.count) {
-                return "\(name) is \(value.count) characters long (Okta allows \(range.lowerBound)–\(range.upperBound))"
+            if let problem = valueProblem(name, value) { return problem }
+        }
+        return nil
+    }
+
+    /// Why `externalId` cannot be an Okta externalId (empty, or longer than ``maxExternalIdLength``), or `nil`.
+    public static func externalIdProblem(_ externalId: String) -> String? {
+        if externalId.isEmpty { return "externalId is empty" }
+        // Characters are never more than UTF-8 bytes: count them only when the bytes could be too many.
+        if externalId.utf8.count > maxExternalIdLength, externalId.count > maxExternalIdLength {
+            return "externalId is \(externalId.count) characters long (Okta allows at most \(maxExternalIdLength))"
+        }
+        return nil
+    }
+
+    /// The problem of a profile without the required attribute `name`.
+    static func missing(_ name: String) -> String {
+        "\(name) is empty after mapping (the source attribute it is mapped from is missing or empty)"
+    }
+
+    /// Which rules of ``valueProblem(_:_:)`` apply to an attribute (decided once per mapped attribute).
+    struct ValueRule {
+        var range: ClosedRange<Int>?
+        var isEmail: Bool
+        init(_ name: String) {
+            range = baseProfileLimits[name]
+            isEmail = name == "email" || name == "secondEmail"
+        }
+        var checksNothing: Bool { range == nil && !isEmail }
+    }
+
+    /// Why the mapped `value` of attribute `name` cannot be sent, or `nil`.
+    static func valueProblem(_ name: String, _ value: String, rule: ValueRule? = nil) -> String? {
+        let rule = rule ?? ValueRule(name)
+        if let range = rule.range {
+            // Characters are never more than UTF-8 bytes, and equal for ASCII: count them only when needed.
+            let bytes = value.utf8.count
+            let count = bytes <= range.upperBound && bytes >= range.lowerBound && value.utf8.allSatisfy({ $0 < 0x80 })
+                ? bytes : value.count
+            if !range.contains(count) {
+                return "\(name) is \(count) characters long (Okta allows \(range.lowerBound)–\(range.upperBound))"
             }
-            if name == "email" || name == "secondEmail" {
-                // Byte-level checks: this runs for every user of every run.
-                let bytes = value.utf8
-                let at = bytes.firstIndex(of: UInt8(ascii: "@"))
-                let valid = at.map { i in
-                    i != bytes.startIndex && bytes.index(after: i) != bytes.endIndex
-                        && !bytes[bytes.index(after: i)...].contains(UInt8(ascii: "@"))
-                } ?? false
-                if !valid || bytes.contains(UInt8(ascii: " ")) {
-                    return "\(name) is not an email address"
-                }
+        }
+        if rule.isEmail {
+            // Byte-level checks: this runs for every user of every run.
+            let bytes = value.utf8
+            let at = bytes.firstIndex(of: UInt8(ascii: "@"))
+            let valid = at.map { i in
+                i != bytes.startIndex && bytes.index(after: i) != bytes.endIndex
+                    && !bytes[bytes.index(after: i)...].contains(UInt8(ascii: "@"))
+            } ?? false
+            if !valid || bytes.contains(UInt8(ascii: " ")) {
+                return "\(name) is not an email address"
             }
         }
         return nil

@@ -38,6 +38,8 @@ enum PageLimits {
 
     /// Why `attribute`'s lengths are unusable, or nil.
     static func problem(_ attribute: xaas_attribute) -> String? {
+        // Checked for every attribute of every record: the usual answer costs two comparisons.
+        guard attribute.name.len > maxStringBytes || attribute.value.len > maxStringBytes else { return nil }
         for (field, s) in [("name", attribute.name), ("value", attribute.value)] where s.len > maxStringBytes {
             return "\(field) length \(s.len) is more than \(maxStringBytes) bytes"
         }

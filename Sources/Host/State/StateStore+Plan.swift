@@ -8,26 +8,26 @@ public enum PlanAction: String, Sendable, CaseIterable {
 /// One planned change, persisted so that applying it streams from disk.
 public struct PlanEntry: Sendable, Equatable {
     public var seq: Int64
-    public var kind: String
+    public var kind: EntityKind
     public var externalId: String
     public var action: PlanAction
     /// The status the entity will have once applied.
     public var status: EntityStatus
     public var hash: Int64
-    /// The profile to send (create/update), as a JSON object.
-    public var profileJSON: String?
+    /// The profile to send (create/update of users and groups).
+    public var profile: Profile?
     /// Why (for deactivations: "inactive in source", "absent from a complete read", "filtered out").
     public var reason: String?
 
-    public init(seq: Int64, kind: String, externalId: String, action: PlanAction, status: EntityStatus, hash: Int64,
-                profileJSON: String?, reason: String?) {
+    public init(seq: Int64, kind: EntityKind, externalId: String, action: PlanAction, status: EntityStatus, hash: Int64,
+                profile: Profile?, reason: String?) {
         self.seq = seq
         self.kind = kind
         self.externalId = externalId
         self.action = action
         self.status = status
         self.hash = hash
-        self.profileJSON = profileJSON
+        self.profile = profile
         self.reason = reason
     }
 }
@@ -86,11 +86,11 @@ extension StateStore {
         }
 
         /// The applied state of an entity.
-        public func applied(kind: String, externalId: String) throws -> AppliedEntity? {
+        public func applied(kind: EntityKind, externalId: String) throws -> AppliedEntity? {
             var result: AppliedEntity?
             try db.query(
-                "SELECT status, hash FROM entities WHERE tenant=? AND source=? AND kind=? AND external_id=?",
-                [.text(store.tenant), .text(store.source), .text(kind), .text(externalId)]
+                "SELECT status, hash FROM entities WHERE tenant=$1 AND source=$2 AND kind=$3 AND external_id=$4",
+                [.text(store.tenant), .text(store.source), .text(kind.rawValue), .text(externalId)]
             ) { row in
                 // The profile is not read here: the planner compares hashes only.
                 result = AppliedEntity(status: EntityStatus(rawValue: row.text(0) ?? "") ?? .inactive,
@@ -100,30 +100,62 @@ extension StateStore {
         }
 
         /// Removes what run `runId` planned for one entity; returns the action (and reason) it had, if any.
-        public func removePlan(runId: Int64, kind: String, externalId: String) throws -> (action: PlanAction, reason: String?)? {
+        public func removePlan(runId: Int64, kind: EntityKind, externalId: String) throws -> (action: PlanAction, reason: String?)? {
+            let key: [SQLiteValue] = [.int(runId), .text(kind.rawValue), .text(externalId)]
             var action: (PlanAction, String?)?
-            try db.query("SELECT action, reason FROM plan WHERE run_id=? AND kind=? AND external_id=?",
-                         [.int(runId), .text(kind), .text(externalId)]) { row in
+            try db.query("SELECT action, reason FROM plan WHERE run_id=$1 AND kind=$2 AND external_id=$3", key) { row in
                 action = PlanAction(rawValue: row.text(0) ?? "").map { ($0, row.text(1)) }
             }
-            try db.run("DELETE FROM plan WHERE run_id=? AND kind=? AND external_id=?",
-                       [.int(runId), .text(kind), .text(externalId)])
+            try db.run("DELETE FROM plan WHERE run_id=$1 AND kind=$2 AND external_id=$3", key)
             return action
+        }
+
+        /// The profile JSON last applied for an entity, or `nil`.
+        public func appliedProfile(kind: EntityKind, externalId: String) throws -> String? {
+            var profile: String?
+            try db.query("SELECT profile FROM profiles WHERE tenant=$1 AND source=$2 AND kind=$3 AND external_id=$4",
+                         [.text(store.tenant), .text(store.source), .text(kind.rawValue), .text(externalId)]) { row in
+                profile = row.text(0)
+            }
+            return profile
         }
 
         /// Appends a plan entry of run `runId`.
         public func appendPlan(runId: Int64, _ e: PlanEntry) throws {
             try db.run("""
                 INSERT INTO plan(run_id, seq, kind, external_id, action, status, hash, profile, reason)
-                VALUES(?,?,?,?,?,?,?,?,?)
-                """, [.int(runId), .int(e.seq), .text(e.kind), .text(e.externalId), .text(e.action.rawValue),
-                      .text(e.status.rawValue), .int(e.hash), .optional(e.profileJSON), .optional(e.reason)])
+                VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                """, [.int(runId), .int(e.seq), .text(e.kind.rawValue), .text(e.externalId), .text(e.action.rawValue),
+                      .text(e.status.rawValue), .int(e.hash), .optional(e.profile?.json), .optional(e.reason)])
+        }
+    }
+
+    /// The number of applied entities of `kind`, then every one of them (externalId, status, profile hash)
+    /// in externalId order: what the planner's ``StateIndex`` is loaded from, once per run.
+    func forEachApplied(kind: EntityKind, count: (Int) -> Void,
+                        _ body: (_ externalId: String, _ status: EntityStatus, _ hash: Int64) -> Void) throws {
+        try withDatabase { db in
+            let key: [SQLiteValue] = [.text(tenant), .text(source), .text(kind.rawValue)]
+            count(Int(try db.scalarInt("SELECT count(*) FROM entities WHERE tenant=$1 AND source=$2 AND kind=$3", key) ?? 0))
+            try db.query("""
+                SELECT external_id, status, hash FROM entities WHERE tenant=$1 AND source=$2 AND kind=$3
+                ORDER BY external_id
+                """, key) { row in
+                body(row.text(0) ?? "", row.text(1) == EntityStatus.active.rawValue ? .active : .inactive, row.int(2))
+            }
+        }
+    }
+
+    /// Drops the deactivations planned by run `runId` (a failed or partial read never deactivates).
+    func dropPlannedDeactivations(runId: Int64) throws {
+        try withDatabase { db in
+            _ = try db.run("DELETE FROM plan WHERE run_id=$1 AND action='deactivate'", [.int(runId)])
         }
     }
 
     /// Plans a deactivation for every applied active entity of `kind` not seen in this (complete) read;
     /// numbers them from `firstSeq`. Returns how many were planned.
-    public func planAbsentDeactivations(runId: Int64, kind: String, firstSeq: Int64) throws -> Int {
+    public func planAbsentDeactivations(runId: Int64, kind: EntityKind, firstSeq: Int64) throws -> Int {
         try withDatabase { db in
             try db.transaction {
                 try db.run("""
@@ -133,7 +165,7 @@ extension StateStore {
                     FROM entities e
                     WHERE e.tenant=? AND e.source=? AND e.kind=? AND e.status='active'
                       AND NOT EXISTS (SELECT 1 FROM temp.seen s WHERE s.kind=e.kind AND s.external_id=e.external_id)
-                    """, [.int(runId), .int(firstSeq), .text(tenant), .text(source), .text(kind)])
+                    """, [.int(runId), .int(firstSeq), .text(tenant), .text(source), .text(kind.rawValue)])
             }
         }
     }
@@ -150,11 +182,12 @@ extension StateStore {
                 SELECT seq, kind, external_id, action, status, hash, profile, reason FROM plan
                 WHERE run_id=? AND seq>? AND action IN (\(list))\(kindFilter) ORDER BY seq LIMIT ?
                 """, [.int(runId), .int(afterSeq), .int(Int64(limit))]) { row in
+                let hash = row.int(5)
                 out.append(PlanEntry(
-                    seq: row.int(0), kind: row.text(1) ?? "", externalId: row.text(2) ?? "",
+                    seq: row.int(0), kind: EntityKind(rawValue: row.text(1) ?? "") ?? .user, externalId: row.text(2) ?? "",
                     action: PlanAction(rawValue: row.text(3) ?? "") ?? .update,
-                    status: EntityStatus(rawValue: row.text(4) ?? "") ?? .active, hash: row.int(5),
-                    profileJSON: row.text(6), reason: row.text(7)))
+                    status: EntityStatus(rawValue: row.text(4) ?? "") ?? .active, hash: hash,
+                    profile: row.text(6).map { Profile(json: $0, hash: hash) }, reason: row.text(7)))
             }
             return out
         }

@@ -12,18 +12,18 @@ public enum PlanPrinter {
             guard let last = entries.last else { return try LifecycleDiff.lines(store: store, runId: runId, emit: emit) }
             after = last.seq
             for e in entries {
-                if e.kind != EntityKind.user.rawValue {
+                if e.kind != .user {
                     try groupLines(e, store: store, emit: emit)
                     continue
                 }
                 switch e.action {
                 case .create:
                     emit("+ create \(e.externalId)")
-                    for (name, value) in ProfileEncoder.decode(e.profileJSON) { emit("    \(name): \(quote(value))") }
+                    for (name, value) in (e.profile?.pairs ?? []) { emit("    \(name): \(quote(value))") }
                 case .update:
                     emit("~ update \(e.externalId)\(e.reason.map { " (\($0))" } ?? "")")
-                    let old = try store.applied(kind: e.kind, externalId: e.externalId)
-                    for line in changes(from: ProfileEncoder.decode(old?.profileJSON), to: ProfileEncoder.decode(e.profileJSON)) {
+                    let old = try store.applied(kind: e.kind.rawValue, externalId: e.externalId)
+                    for line in changes(from: Profile.pairs(of: old?.profileJSON), to: (e.profile?.pairs ?? [])) {
                         emit("    " + line)
                     }
                 case .deactivate:

@@ -14,7 +14,7 @@ enum SyncJobFactory {
         let directory = source.file.deletingLastPathComponent()
         let redactor = SecretRedactor(settingsJSON: settings)  // one per run: runs a command secret once
         let logger = logger.redacting(redactor)
-        var rules = Planner.Rules(filter: filter.map { f in { f.matches($0) } }, map: { mapping.profile(for: $0) })
+        var rules = Planner.Rules(filter: filter.map { f in { f.matches($0) } }, mapper: ProfileMapper(mapping))
         rules.lifecycle = source.lifecycle.map { Planner.LifecycleRule(policy: LifecyclePolicy($0), now: LifecycleClock.current.now()) }
         var job = SyncEngine.Job(
             tenant: tenant.name, source: source.name, stateDirectory: stateDirectory, pageSize: source.pageSize,
@@ -39,10 +39,4 @@ enum SyncJobFactory {
         job.approvedGroupDeletions = approveGroupDeletions
         return job
     }
-}
-
-extension PluginInstance: RecordSource {}
-
-extension PluginError: RetryableReadError {
-    public var retryDelayMilliseconds: UInt32? { isRetryable ? retryAfterMilliseconds : nil }
 }

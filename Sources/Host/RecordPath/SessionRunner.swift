@@ -1,6 +1,7 @@
 import Foundation
 
-/// Applies a persisted plan to one identity source through Okta import sessions, owning the session
+/// The session stage of the record path: applies a persisted plan to one identity source through Okta
+/// import sessions (``apply(runId:)``), owning the session
 /// rules: one open session per source, ≤ 50 bulk requests per session, ≤ 200 entities and ≤ 200 KB per
 /// request (``BulkBatcher``), deactivations first, the cool-down between a trigger and the next session,
 /// polling each triggered session to COMPLETED, and committing state only then.
@@ -16,9 +17,8 @@ public final class SessionRunner {
         public var completionTimeoutSeconds: Double = 6 * 3600
         /// Cancel open sessions of the source that our journal does not know.
         public var cancelForeignSessions = false
-        public var maxEntitiesPerRequest = 200
-        /// Below both readings of "200 KB" (200,000 and 204,800 bytes).
-        public var maxBytesPerRequest = 199_000
+        public var maxEntitiesPerRequest = BulkBatcher.defaultMaxEntities
+        public var maxBytesPerRequest = BulkBatcher.defaultMaxBytes
         public init() {}
     }
 
@@ -97,8 +97,8 @@ public final class SessionRunner {
         var batcher = makeBatcher(operation)
         var pending: [(JournalEntity, PlanAction)] = []
         try await forEachEntry(fetch) { e in
-            let journal = JournalEntity(kind: e.kind, externalId: e.externalId, status: e.status, hash: e.hash,
-                                        profileJSON: e.profileJSON)
+            let journal = JournalEntity(kind: e.kind.rawValue, externalId: e.externalId, status: e.status, hash: e.hash,
+                                        profileJSON: e.profile?.json)
             if !append(e, to: &batcher) {
                 try await send(operation, &batcher, &pending)
                 guard append(e, to: &batcher) else {
@@ -128,10 +128,10 @@ public final class SessionRunner {
 
     private func append(_ e: PlanEntry, to batcher: inout BulkBatcher) -> Bool {
         if e.action == .deactivate { return batcher.appendDeletion(externalId: e.externalId) }
-        if batcher.operation == .upsertGroups {
-            return batcher.appendGroup(externalId: e.externalId, profile: ProfileEncoder.decode(e.profileJSON))
-        }
-        return batcher.appendUser(externalId: e.externalId, profile: ProfileEncoder.decode(e.profileJSON))
+        // The stored canonical profile is spliced into the body as is.
+        let profile = e.profile ?? Profile(json: "{}", hash: e.hash)
+        if batcher.operation == .upsertGroups { return batcher.appendGroup(externalId: e.externalId, profile: profile) }
+        return batcher.appendUser(externalId: e.externalId, profile: profile)
     }
 
     /// Sends what the batcher holds as one bulk request, rolling the session over when it is full.
@@ -205,22 +205,31 @@ public final class SessionRunner {
         pendingCounts = [:]
     }
 
-    /// Sends a failed session's entities again, in the same phase order as a plan.
+    /// Sends a failed session's entities again, in the same phase order as a plan, through the same
+    /// batching loop (``applyPhase(_:_:)``) fed from memory instead of the plan table.
     private func resend(_ entities: [JournalEntity]) async throws {
-        let entries = entities.enumerated().map { i, e in
-            PlanEntry(seq: Int64(i + 1), kind: e.kind, externalId: e.externalId,
-                      action: e.status == .inactive ? .deactivate : (e.kind == EntityKind.membership.rawValue ? .create : .update),
-                      status: e.status, hash: e.hash, profileJSON: e.profileJSON, reason: nil)
+        let entries = entities.compactMap { e -> PlanEntry? in
+            guard let kind = EntityKind(rawValue: e.kind) else { return nil }
+            return PlanEntry(seq: 0, kind: kind, externalId: e.externalId,
+                             action: e.status == .inactive ? .deactivate : (kind == .membership ? .create : .update),
+                             status: e.status, hash: e.hash, profile: e.profileJSON.map { Profile(json: $0, hash: e.hash) },
+                             reason: nil)
         }.sorted { $0.externalId < $1.externalId }
         // Counts were already attributed to the failed session's actions; keep them as they were.
         let saved = pendingCounts
         defer { pendingCounts = saved }
         for phase in ApplyPhase.order {
-            let chosen = entries.filter { $0.kind == phase.kind.rawValue && phase.actions.contains($0.action) }
+            let chosen = entries.filter { $0.kind == phase.kind && phase.actions.contains($0.action) }
             guard !chosen.isEmpty else { continue }
-            try await applyPhase(phase.operation) { after in after == 0 ? chosen.map { var e = $0; e.seq = 1; return e } : [] }
+            try await applyPhase(phase.operation, Self.pages(of: chosen))
             pendingCounts = saved
         }
+    }
+
+    /// `entries` as the pages ``forEachEntry(_:_:)`` reads (numbered 1…n in their order).
+    static func pages(of entries: [PlanEntry]) -> (Int64) -> [PlanEntry] {
+        let numbered = entries.enumerated().map { i, e in var e = e; e.seq = Int64(i + 1); return e }
+        return { after in after < Int64(numbered.count) ? Array(numbered[Int(after)...]) : [] }
     }
 
     private func abandonOpenSession(after error: any Error) async {

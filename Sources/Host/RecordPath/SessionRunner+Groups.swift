@@ -32,7 +32,7 @@ extension SessionRunner {
                 if let group { try await flush(group, &members, &batcher, &pending, operation) }
                 group = pair.group
             }
-            members.append((pair.member, Self.jsonSize(pair.member), e))
+            members.append((pair.member, BulkBatcher.jsonSize(pair.member), e))
         }
         if let group { try await flush(group, &members, &batcher, &pending, operation) }
         try await send(operation, &batcher, &pending)
@@ -43,7 +43,7 @@ extension SessionRunner {
                        _ batcher: inout BulkBatcher, _ pending: inout [(JournalEntity, PlanAction)],
                        _ operation: BulkOperation) async throws {
         // {"groupExternalId":"g","memberExternalIds":[…]}
-        let overhead = #"{"groupExternalId":,"memberExternalIds":[]}"#.utf8.count + Self.jsonSize(group)
+        let overhead = #"{"groupExternalId":,"memberExternalIds":[]}"#.utf8.count + BulkBatcher.jsonSize(group)
         let envelope = operation.envelope.prefix.count + operation.envelope.suffix.count
         var start = 0
         while start < members.count {
@@ -67,20 +67,12 @@ extension SessionRunner {
             let appended = batcher.appendMembership(groupExternalId: group, memberExternalIds: members[start..<end].map(\.id))
             precondition(appended, "membership entry sized to fit was refused")
             for m in members[start..<end] {
-                pending.append((JournalEntity(kind: m.entry.kind, externalId: m.entry.externalId, status: m.entry.status,
+                pending.append((JournalEntity(kind: m.entry.kind.rawValue, externalId: m.entry.externalId, status: m.entry.status,
                                               hash: m.entry.hash, profileJSON: nil), m.entry.action))
             }
             start = end
             if start < members.count { try await send(operation, &batcher, &pending) }
         }
         members.removeAll(keepingCapacity: true)
-    }
-
-    /// The bytes of `text` as a JSON string literal.
-    static func jsonSize(_ text: String) -> Int {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count + 2)
-        JSONBytes.appendString(text, to: &out)
-        return out.count
     }
 }

@@ -32,6 +32,13 @@ public struct SourceRecord: Sendable, Equatable {
     public func firstValue(_ name: String) -> String? {
         attributes.first { $0.name == name }?.value
     }
+
+    /// The first non-empty value of the attribute `name`, or `nil` (what `${name}` inserts).
+    @inline(__always)
+    public func firstNonEmptyValue(_ name: String) -> String? {
+        for attribute in attributes where attribute.name == name && !attribute.value.isEmpty { return attribute.value }
+        return nil
+    }
 }
 
 /// One attribute value of a ``SourceRecord``.

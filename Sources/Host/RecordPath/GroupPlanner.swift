@@ -87,8 +87,8 @@ public struct GroupPlanner {
             summary.addInvalid("group: \(problem)")
             return
         }
-        let kind = EntityKind.group.rawValue
-        if try !batch.markSeen(kind: kind, externalId: id) {
+        let kind = EntityKind.group
+        if try !batch.markSeen(kind: kind.rawValue, externalId: id) {
             guard incremental else {
                 summary.addInvalid("group \"\(id)\": duplicate in this read (the first occurrence wins)")
                 return
@@ -105,7 +105,7 @@ public struct GroupPlanner {
         func delete(_ reason: String) throws {
             seq += 1
             try batch.appendPlan(runId: runId, PlanEntry(seq: seq, kind: kind, externalId: id, action: .deactivate,
-                                                         status: .inactive, hash: applied?.hash ?? 0, profileJSON: nil, reason: reason))
+                                                         status: .inactive, hash: applied?.hash ?? 0, profile: nil, reason: reason))
             summary.addDelete(reason)
         }
         if !(rules.filter?(record) ?? true) {
@@ -121,16 +121,15 @@ public struct GroupPlanner {
             summary.addInvalid("group \"\(id)\": \(problem)")
             return
         }
-        let json = ProfileEncoder.json(profile)
-        let hash = ProfileEncoder.hash(json)
-        if let applied, applied.status == .active, applied.hash == hash {
+        let mapped = Profile(profile)
+        if let applied, applied.status == .active, applied.hash == mapped.hash {
             summary.unchanged += 1
             return
         }
         seq += 1
         let action: PlanAction = applied?.status == .active ? .update : .create
         try batch.appendPlan(runId: runId, PlanEntry(seq: seq, kind: kind, externalId: id, action: action, status: .active,
-                                                     hash: hash, profileJSON: json, reason: nil))
+                                                     hash: mapped.hash, profile: mapped, reason: nil))
         if action == .create { summary.creates += 1 } else { summary.updates += 1 }
     }
 
@@ -166,7 +165,7 @@ public struct GroupPlanner {
                 continue
             default: continue
             }
-            if let problem = Self.idProblem(attribute.value, max: Planner.maxExternalIdLength) {
+            if let problem = Self.idProblem(attribute.value, max: Mapping.maxExternalIdLength) {
                 summary.addInvalid("membership of group \"\(group)\": member \(problem)")
                 continue
             }
@@ -180,7 +179,7 @@ public struct GroupPlanner {
     /// complete read, removals. Call after user deactivations are planned (or dropped for a failed read).
     func finish(complete: Bool, incremental: Bool, seq: inout Int64, summary: inout GroupPlanSummary) throws {
         if complete, !incremental {
-            let absent = try store.planAbsentDeactivations(runId: runId, kind: EntityKind.group.rawValue, firstSeq: seq + 1)
+            let absent = try store.planAbsentDeactivations(runId: runId, kind: .group, firstSeq: seq + 1)
             for _ in 0..<absent { summary.addDelete(Planner.absentReason) }
             seq += Int64(absent)
         }
