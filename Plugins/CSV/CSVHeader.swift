@@ -105,9 +105,11 @@ struct CSVHeader {
                 : "extra values in column \(names.count + 1) and after"
             throw RowError(message: "\(at): the row has \(row.fieldCount) fields but the header has \(names.count) (\(detail))")
         }
-        let ascii = row.isASCII
-        for i in 0..<names.count where !ascii || i == externalIdIndex {
-            if !ascii, Self.decode(row.field(i)) == nil {
+        // The separators between fields are ASCII, so the whole row is valid exactly when every field is;
+        // the fields are looked at one by one only to name the bad column.
+        let valid = row.withBytes { UTF8Check.isValid($0) }
+        for i in 0..<names.count where !valid || i == externalIdIndex {
+            if !valid, Self.decode(row.field(i)) == nil {
                 throw RowError(message: "\(at), column \(i + 1) (\"\(names[i])\"): the value is not valid UTF-8")
             }
             if i == externalIdIndex, row.end(i) == row.start(i) {
