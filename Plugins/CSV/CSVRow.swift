@@ -44,16 +44,6 @@ struct CSVRow {
         try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<byteCount])) }
     }
 
-    /// Whether every byte of the row is ASCII (then every field is valid UTF-8); eight bytes at a time.
-    var isASCII: Bool {
-        withBytes { raw in
-            var i = 0, acc: UInt64 = 0
-            while i + 8 <= raw.count { acc |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self); i += 8 }
-            while i < raw.count { acc |= UInt64(raw[i]); i += 1 }
-            return acc & 0x8080_8080_8080_8080 == 0
-        }
-    }
-
     /// Forgets the previous row, keeping the storage.
     @inline(__always)
     mutating func reset(line: Int) {
