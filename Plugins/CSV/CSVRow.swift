@@ -1,12 +1,18 @@
-/// One parsed CSV row: the bytes of all its fields end to end, plus where each field ends.
+/// One parsed CSV row: the bytes of all its fields, one separator byte between two fields, plus where
+/// each field ends.
 ///
-/// A row is reused from one `CSVReader.nextRow(into:)` call to the next (its arrays keep their
-/// capacity), so steady-state parsing allocates nothing per row.
+/// A row is reused from one `CSVReader.nextRow(into:)` call to the next: its storage only grows (the
+/// arrays keep their length and ``byteCount``/``fieldCount`` say how much is in use), so steady-state
+/// parsing allocates nothing per row and resetting costs two stores.
 struct CSVRow {
-    /// The unescaped bytes of every field, concatenated.
-    var bytes: [UInt8] = []
-    /// `ends[i]` is the index in ``bytes`` one past field `i`.
-    var ends: [Int] = []
+    /// The unescaped bytes of every field, each followed by one separator byte (the delimiter, or a
+    /// line-end byte that is not part of the row) except perhaps the last; valid up to ``byteCount``.
+    private(set) var storage: [UInt8] = []
+    private(set) var byteCount = 0
+    /// `endStorage[i]` is the index in ``storage`` one past field `i`; field `i + 1` starts one byte later.
+    private var endStorage: [Int] = []
+    /// The number of fields.
+    private(set) var fieldCount = 0
     /// The 1-based physical line the row starts on.
     var line = 0
     /// The first structural problem in the row (a bare quote, text after a closing quote, a NUL
@@ -17,44 +23,89 @@ struct CSVRow {
     /// `DictReader` skips it; so do we.
     var isBlank = false
 
-    /// The number of fields.
-    var fieldCount: Int { ends.count }
+    /// The byte between two fields in the storage when the row was unescaped byte by byte.
+    static let separator = UInt8(ascii: ",")
 
-    /// Where field `i` starts in ``bytes``.
+    /// Where field `i` starts in the storage.
     @inline(__always)
-    func start(_ i: Int) -> Int { i == 0 ? 0 : ends[i - 1] }
+    func start(_ i: Int) -> Int { i == 0 ? 0 : endStorage[i - 1] + 1 }
+
+    /// One past the end of field `i` in the storage.
+    @inline(__always)
+    func end(_ i: Int) -> Int { endStorage[i] }
 
     /// The bytes of field `i`.
     func field(_ i: Int) -> ArraySlice<UInt8> {
-        bytes[start(i)..<ends[i]]
+        storage[start(i)..<endStorage[i]]
     }
 
-    /// Whether every byte of the row is ASCII (then every field is valid UTF-8); eight bytes at a time.
-    var isASCII: Bool {
-        bytes.withUnsafeBytes { raw in
-            var i = 0, acc: UInt64 = 0
-            while i + 8 <= raw.count { acc |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self); i += 8 }
-            while i < raw.count { acc |= UInt64(raw[i]); i += 1 }
-            return acc & 0x8080_8080_8080_8080 == 0
-        }
+    /// Calls `body` with the row's bytes (fields and separators).
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<byteCount])) }
     }
 
     /// Forgets the previous row, keeping the storage.
+    @inline(__always)
     mutating func reset(line: Int) {
-        bytes.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
+        byteCount = 0
+        fieldCount = 0
         self.line = line
         problem = nil
         isBlank = false
     }
 
-    /// Closes the field being built.
+    /// Appends bytes to the field being built.
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let n = bytes.count
+        if byteCount + n > storage.count { Self.grow(&storage, to: byteCount + n) }
+        storage.withUnsafeMutableBufferPointer { target in
+            (target.baseAddress! + byteCount).update(from: bytes.baseAddress!, count: n)
+        }
+        byteCount += n
+    }
+
+    /// Appends one byte to the field being built.
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        if byteCount == storage.count { Self.grow(&storage, to: byteCount + 1) }
+        storage[byteCount] = byte
+        byteCount += 1
+    }
+
+    /// Closes the field being built and starts the next one after a separator byte.
     mutating func endField() {
-        ends.append(bytes.count)
+        if fieldCount == endStorage.count { Self.grow(&endStorage, to: fieldCount + 1) }
+        endStorage[fieldCount] = byteCount
+        fieldCount += 1
+        append(Self.separator)
+    }
+
+    /// Sets the row's bytes to the plain line `bytes` (its delimiters stay in as the separators; the
+    /// field ends come from ``fillEnds(atMost:_:)``).
+    @inline(__always)
+    mutating func setPlain(_ bytes: UnsafeBufferPointer<UInt8>) {
+        byteCount = 0
+        append(bytes)
+    }
+
+    /// Room for at least `n` field ends; calls `body` with the end storage to fill, and takes the field
+    /// count it returns.
+    @inline(__always)
+    mutating func fillEnds(atMost n: Int, _ body: (UnsafeMutablePointer<Int>) -> Int?) -> Bool {
+        if endStorage.count < n { Self.grow(&endStorage, to: n) }
+        let filled = endStorage.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+        guard let filled else { return false }
+        fieldCount = filled
+        return true
     }
 
     /// Records `message` as the row's problem unless it already has one.
     mutating func flag(_ message: @autoclosure () -> String) {
         if problem == nil { problem = message() }
+    }
+
+    private static func grow<T: FixedWidthInteger>(_ array: inout [T], to minimum: Int) {
+        array.append(contentsOf: repeatElement(0, count: max(minimum, 2 * array.count, 64) - array.count))
     }
 }

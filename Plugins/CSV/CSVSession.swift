@@ -80,28 +80,50 @@ final class CSVSession {
         try checkUnchanged()
         let page = PageBuilder(expectedRecords: min(size, 10_000), attributesPerRecord: header.names.count)
         let names = header.names.map { page.string($0) }
+        var fill = Fill(page: page, names: names, size: size)
+        try fill.run(reader: reader, options: options, groupColumn: groupColumn, isCancelled: isCancelled,
+                     row: &row, header: &header, groupsSeen: &groupsSeen)
+        return Page(builder: page, nextCursor: fill.ended ? nil : cursor.text, skippedCount: fill.skipped, notes: fill.notes)
+    }
+
+    /// Filling one page. The session's row, header and group set come in `inout` for the whole page, so
+    /// the per-row loop works on locals (a class's stored properties carry a runtime exclusivity check
+    /// on every access).
+    private struct Fill {
+        let page: PageBuilder
+        let names: [PageString]
+        let size: Int
         var skipped = 0
         var notes: [String] = []
         var ended = false
-        var rows = 0
-        while page.recordCount + skipped < size {
-            if rows & 255 == 0, isCancelled() { throw ConnectorError.cancelled("CSV read of \(options.path) cancelled") }
-            rows += 1
-            guard try reader.nextRow(into: &row) else { ended = true; break }
-            if row.isBlank { continue }
-            do {
-                try header.append(row, names: names, to: page, file: options.path)
-                if let groups = options.groups, let column = groupColumn {
-                    groups.emit(user: row.field(header.externalIdIndex), value: row.field(column),
-                                multiValueSeparator: options.multiValueSeparator, into: page, seen: &groupsSeen)
+
+        init(page: PageBuilder, names: [PageString], size: Int) {
+            self.page = page
+            self.names = names
+            self.size = size
+        }
+
+        mutating func run(reader: CSVReader, options: CSVOptions, groupColumn: Int?, isCancelled: () -> Bool,
+                          row: inout CSVRow, header: inout CSVHeader, groupsSeen: inout Set<String>) throws {
+            var rows = 0
+            while page.recordCount + skipped < size {
+                if rows & 255 == 0, isCancelled() { throw ConnectorError.cancelled("CSV read of \(options.path) cancelled") }
+                rows += 1
+                guard try reader.nextRow(into: &row) else { ended = true; return }
+                if row.isBlank { continue }
+                do {
+                    try header.append(row, names: names, to: page, file: options.path)
+                    if let groups = options.groups, let column = groupColumn {
+                        groups.emit(user: row.field(header.externalIdIndex), value: row.field(column),
+                                    multiValueSeparator: options.multiValueSeparator, into: page, seen: &groupsSeen)
+                    }
+                } catch {
+                    guard options.onBadRow == .skip else { throw ConnectorError.sourceData(error.message) }
+                    skipped += 1
+                    notes.append(error.message + " (row skipped)")
                 }
-            } catch {
-                guard options.onBadRow == .skip else { throw ConnectorError.sourceData(error.message) }
-                skipped += 1
-                notes.append(error.message + " (row skipped)")
             }
         }
-        return Page(builder: page, nextCursor: ended ? nil : cursor.text, skippedCount: skipped, notes: notes)
     }
 
     /// Fails when the file at `path` is no longer the one this read started on.

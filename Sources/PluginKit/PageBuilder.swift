@@ -22,16 +22,23 @@ import Glibc
 public final class PageBuilder: @unchecked Sendable {
     private static let blockSize = 256 << 10
 
-    private var records: UnsafeMutablePointer<xaas_record>
-    private var recordCapacity: Int
-    /// Index into `attributes` of each record's first attribute (pointers are fixed up in ``finish()``).
-    private var firstAttribute: UnsafeMutablePointer<Int>
-    public private(set) var recordCount = 0
-    private var attributes: UnsafeMutablePointer<xaas_attribute>
-    private var attributeCapacity: Int
-    private var attributeCount = 0
-    /// Index of the first attribute of the record being built.
-    private var recordStart = 0
+    /// The record and attribute arrays and their counts. They live behind a pointer rather than in
+    /// stored `var`s so that the per-attribute and per-record updates carry no dynamic exclusivity check
+    /// (a class's stored `var`s get one at runtime, which cost more than the update itself).
+    private struct Arrays {
+        var records: UnsafeMutablePointer<xaas_record>
+        var recordCapacity: Int
+        /// Index into `attributes` of each record's first attribute (pointers are fixed up in ``finish()``).
+        var firstAttribute: UnsafeMutablePointer<Int>
+        var recordCount = 0
+        var attributes: UnsafeMutablePointer<xaas_attribute>
+        var attributeCapacity: Int
+        var attributeCount = 0
+        /// Index of the first attribute of the record being built.
+        var recordStart = 0
+    }
+    private let a: UnsafeMutablePointer<Arrays>
+    public var recordCount: Int { a.pointee.recordCount }
     private var blocks: [UnsafeMutableRawPointer] = []
     private var block: UnsafeMutableRawPointer?
     private var blockUsed = 0
@@ -40,17 +47,19 @@ public final class PageBuilder: @unchecked Sendable {
 
     /// A builder sized for about `expectedRecords` records of `attributesPerRecord` attributes.
     public init(expectedRecords: Int = 64, attributesPerRecord: Int = 8) {
-        recordCapacity = max(1, expectedRecords)
-        attributeCapacity = max(1, expectedRecords * attributesPerRecord)
-        records = .allocate(capacity: recordCapacity)
-        firstAttribute = .allocate(capacity: recordCapacity)
-        attributes = .allocate(capacity: attributeCapacity)
+        let recordCapacity = max(1, expectedRecords)
+        let attributeCapacity = max(1, expectedRecords * attributesPerRecord)
+        a = .allocate(capacity: 1)
+        a.initialize(to: Arrays(records: .allocate(capacity: recordCapacity), recordCapacity: recordCapacity,
+                                firstAttribute: .allocate(capacity: recordCapacity),
+                                attributes: .allocate(capacity: attributeCapacity), attributeCapacity: attributeCapacity))
     }
 
     deinit {
-        records.deallocate()
-        firstAttribute.deallocate()
-        attributes.deallocate()
+        a.pointee.records.deallocate()
+        a.pointee.firstAttribute.deallocate()
+        a.pointee.attributes.deallocate()
+        a.deallocate()
         for b in blocks { b.deallocate() }
     }
 
@@ -87,9 +96,9 @@ public final class PageBuilder: @unchecked Sendable {
     /// Adds an attribute to the record being built.
     @inline(__always)
     public func appendAttribute(name: PageString, value: PageString) {
-        if attributeCount == attributeCapacity { growAttributes() }
-        (attributes + attributeCount).initialize(to: xaas_attribute(name: name.value, value: value.value))
-        attributeCount += 1
+        if a.pointee.attributeCount == a.pointee.attributeCapacity { growAttributes() }
+        (a.pointee.attributes + a.pointee.attributeCount).initialize(to: xaas_attribute(name: name.value, value: value.value))
+        a.pointee.attributeCount += 1
     }
 
     /// Adds an attribute whose value is copied from `value`.
@@ -99,18 +108,19 @@ public final class PageBuilder: @unchecked Sendable {
 
     /// Drops the attributes added since the last ``endRecord(kind:externalId:status:)`` (a bad row).
     public func discardRecord() {
-        attributeCount = recordStart
+        a.pointee.attributeCount = a.pointee.recordStart
     }
 
     /// Closes the record being built: its attributes are those added since the previous record.
     public func endRecord(kind: Record.Kind, externalId: PageString, status: Record.Status) {
-        if recordCount == recordCapacity { growRecords() }
-        (records + recordCount).initialize(to: xaas_record(
+        if a.pointee.recordCount == a.pointee.recordCapacity { growRecords() }
+        let n = a.pointee.recordCount, start = a.pointee.recordStart, end = a.pointee.attributeCount
+        (a.pointee.records + n).initialize(to: xaas_record(
             struct_size: MemoryLayout<xaas_record>.size, kind: kind.rawValue, status: status.rawValue,
-            external_id: externalId.value, attributes: nil, attribute_count: attributeCount - recordStart))
-        firstAttribute[recordCount] = recordStart
-        recordCount += 1
-        recordStart = attributeCount
+            external_id: externalId.value, attributes: nil, attribute_count: end - start))
+        a.pointee.firstAttribute[n] = start
+        a.pointee.recordCount = n + 1
+        a.pointee.recordStart = end
     }
 
     /// Appends a Swift ``Record`` (copying its strings).
@@ -121,24 +131,27 @@ public final class PageBuilder: @unchecked Sendable {
 
     /// Points every record at its attributes; returns the records (valid while the builder lives).
     func finish() -> UnsafePointer<xaas_record>? {
+        let arrays = a.pointee
         if !finished {
             finished = true
-            for i in 0 ..< recordCount where records[i].attribute_count > 0 {
-                records[i].attributes = UnsafePointer(attributes + firstAttribute[i])
+            for i in 0 ..< arrays.recordCount where arrays.records[i].attribute_count > 0 {
+                arrays.records[i].attributes = UnsafePointer(arrays.attributes + arrays.firstAttribute[i])
             }
         }
-        return recordCount == 0 ? nil : UnsafePointer(records)
+        return arrays.recordCount == 0 ? nil : UnsafePointer(arrays.records)
     }
 
     private func growRecords() {
-        records = Self.moved(records, count: recordCount, to: recordCapacity * 2)
-        firstAttribute = Self.moved(firstAttribute, count: recordCount, to: recordCapacity * 2)
-        recordCapacity *= 2
+        let n = a.pointee.recordCount, capacity = a.pointee.recordCapacity * 2
+        a.pointee.records = Self.moved(a.pointee.records, count: n, to: capacity)
+        a.pointee.firstAttribute = Self.moved(a.pointee.firstAttribute, count: n, to: capacity)
+        a.pointee.recordCapacity = capacity
     }
 
     private func growAttributes() {
-        attributes = Self.moved(attributes, count: attributeCount, to: attributeCapacity * 2)
-        attributeCapacity *= 2
+        let capacity = a.pointee.attributeCapacity * 2
+        a.pointee.attributes = Self.moved(a.pointee.attributes, count: a.pointee.attributeCount, to: capacity)
+        a.pointee.attributeCapacity = capacity
     }
 
     /// `count` elements moved from `old` (freed) into new memory for `capacity`.

@@ -107,6 +107,24 @@ import TestSupport
         #expect(error.message.contains("\"name\"") && error.message.contains("UTF-8"), "\(error.message)")
     }
 
+    /// The connector's byte-level UTF-8 check refuses exactly what is not UTF-8: truncated and stray
+    /// continuation bytes, overlong forms, surrogates, code points above U+10FFFF (each in a non-ASCII row).
+    @Test(arguments: [[0xC3], [0x80], [0xC0, 0xAF], [0xC1, 0xBF], [0xE0, 0x80, 0xAF], [0xE0, 0x9F, 0xBF],
+                      [0xED, 0xA0, 0x80], [0xED, 0xBF, 0xBF], [0xF0, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80],
+                      [0xF5, 0x80, 0x80, 0x80], [0xE2, 0x82], [0xF0, 0x9F, 0x98], [0xFE], [0xFF]] as [[UInt8]])
+    func invalidUTF8SequencesAreRefused(_ sequence: [UInt8]) throws {
+        let bytes = Array("id,name,note\n1,Zoë,x".utf8) + sequence + Array("y\n".utf8)
+        let error = try #require(fixture.readError(bytes: bytes), "\(sequence) was accepted")
+        #expect(error.message.contains("line 2") && error.message.contains("\"note\"")
+                && error.message.contains("UTF-8"), "\(error.message)")
+    }
+
+    @Test(arguments: ["é", "ß€", "\u{10FFFF}", "\u{D7FF}\u{E000}", "😀 Ω", "\u{80}\u{7FF}\u{800}\u{FFFF}\u{10000}"])
+    func validUTF8IsKeptIntact(_ text: String) throws {
+        let result = try fixture.read("id,name\n1,\(text)x\(text)\n")
+        #expect(result.records.first?.values == ["1", "\(text)x\(text)"])
+    }
+
     @Test func nulByteIsAnError() throws {
         let error = try #require(fixture.readError(bytes: Array("id,name\n1,a".utf8) + [0] + Array("b\n".utf8)))
         #expect(error.message.contains("line 2") && error.message.contains("NUL"), "\(error.message)")

@@ -48,10 +48,40 @@ import Testing
         #expect(results.allSatisfy { ($0.okta?.rateLimited ?? 0) == 0 }, "a run was answered 429")
     }
 
-    @Test func groupsInSyncScenariosGiveANoteRatherThanFakedFigures() {
+    /// `--groups`: the generated CSV's groups column is synced; the group and membership requests are
+    /// counted apart and compared with their floors (requests ≥ floor, packing = floor ÷ requests, 1.0 here).
+    @Test func groupsAreSyncedAndPackedToTheFloor() async throws {
         var settings = Self.settings()
+        settings.users = 2_000
         settings.groups = 10
-        let output = BenchOutput(scenario: .initial, settings: settings, results: [])
-        #expect(output.table().contains("--groups applies to the read scenario only"))
+        let results = try await BenchRunner(settings: settings).run(.initial)
+        let m = try #require(results.first { $0.phase == "initial" && $0.strategy == "xaas" })
+        let o = try #require(m.okta)
+        let g = o.groups
+        #expect(g.created == 10 && g.updated == 0 && g.deleted == 0)
+        // 1,960 active users, each in two of the 10 groups (i mod 10 ≠ (7i + 3) mod 10 always); the inactive
+        // users' memberships are not sent.
+        #expect(g.membershipsAdded == 3_920, "\(g.membershipsAdded) memberships")
+        #expect(g.groupRequests >= g.groupRequestFloor && g.groupRequestFloor == 1)
+        #expect(g.membershipRequests >= g.membershipRequestFloor && g.membershipRequestFloor >= 1)
+        #expect(g.groupPacking == Double(g.groupRequestFloor) / Double(g.groupRequests))
+        #expect(g.membershipPacking == Double(g.membershipRequestFloor) / Double(g.membershipRequests))
+        #expect(g.groupPacking == 1.0 && g.membershipPacking == 1.0, "groups \(g.groupRequests), memberships \(g.membershipRequests)")
+        // The users' 10 requests plus the group ones make the whole, and the floor is the sum of the floors.
+        #expect(o.bulkRequests == 10 + g.groupRequests + g.membershipRequests)
+        #expect(o.requestFloor == 10 + g.groupRequestFloor + g.membershipRequestFloor)
+        #expect(o.packing == Double(o.requestFloor) / Double(o.bulkRequests))
+        let table = BenchOutput(scenario: .initial, settings: settings, results: results).table()
+        #expect(table.contains("initial: groups 10 created"), "\(table)")
+        #expect(table.contains("CPU per user"), "\(table)")
+    }
+
+    /// The membership floor: one request per 200 groups at least, and the body bytes over the room of one request.
+    @Test func membershipFloorCountsEntriesAndBytes() {
+        #expect(BenchFloor.membershipRequests(pairs: 0, groups: 0, groupIdBytes: 6, memberIdBytes: 8) == 0)
+        #expect(BenchFloor.membershipRequests(pairs: 400, groups: 400, groupIdBytes: 6, memberIdBytes: 8) == 2)
+        // 100,000 pairs of 8-byte ids in 10 groups: 11 bytes a member ≈ 1.1 MB → 6 requests of 200 KB.
+        #expect(BenchFloor.membershipRequests(pairs: 100_000, groups: 10, groupIdBytes: 6, memberIdBytes: 8) == 6)
+        #expect(BenchFloor.groupRequests(upserted: 201, deleted: 1) == 3)
     }
 }

@@ -28,21 +28,23 @@ enum BenchData {
     /// Whether user `i` is inactive.
     static func inactive(_ i: Int) -> Bool { i % 50 == 7 }
 
-    /// Writes `users` rows to `url`; with `changeRate` > 0 a fraction of the users has another title.
-    static func writeCSV(to url: URL, users: Int, changeRate: Double = 0) throws {
+    /// Writes `users` rows to `url`; with `changeRate` > 0 a fraction of the users has another title; with
+    /// `groups` > 0 a 17th column, `groups`, lists each user's groups (``groupNames(ofUser:groups:)``).
+    static func writeCSV(to url: URL, users: Int, changeRate: Double = 0, groups: Int = 0) throws {
         let step = changeStep(changeRate)
         try write(to: url) { out in
-            out.append(csvHeader + "\r\n")
+            out.append(csvHeader + (groups > 0 ? ",groups" : "") + "\r\n")
             for i in 0..<users {
                 let place = places[i % places.count]
                 let title = step > 0 && i % step == 0 ? "Changed" : titles[i % titles.count]
                 let f = first[i % first.count], l = last[(i / first.count) % last.count]
                 let email = "user\(i).\(l.lowercased().filter { $0.isLetter && $0.isASCII })@example.com"
-                let fields = ["u\(pad(i, 7))", inactive(i) ? "false" : "true", title, f, l, String(1 + i % 9999),
+                let fields = [userId(i), inactive(i) ? "false" : "true", title, f, l, String(1 + i % 9999),
                               place.street, place.city, place.state, place.country, pad(10000 + (i * 37) % 90000, 5),
                               email, "0\(pad(i % 1_000_000_000, 9))", "0\(pad((i * 7) % 1_000_000_000, 9))",
                               "19\(50 + i % 50)-0\(1 + i % 9)-1\(i % 10)T00:00:00.000Z",
                               departments[i % departments.count]]
+                    + (groups > 0 ? [groupNames(ofUser: i, groups: groups).joined(separator: ";")] : [])
                 out.append(fields.map(quoted).joined(separator: ",") + "\r\n")
             }
         }
@@ -93,6 +95,20 @@ enum BenchData {
             }
         }
     }
+
+    // MARK: Groups of the CSV
+
+    /// The groups user `i` is in, out of `groups`: `g<i mod G>` and, when it differs, `g<(7i + 3) mod G>`
+    /// (so groups have about 2 × users ÷ G members each and most users are in two).
+    static func groupNames(ofUser i: Int, groups: Int) -> [String] {
+        let first = i % groups, second = (i &* 7 &+ 3) % groups
+        return first == second ? [groupName(first)] : [groupName(first), groupName(second)]
+    }
+
+    static func groupName(_ g: Int) -> String { "g\(pad(g, 5))" }
+
+    /// The externalId of user `i` in the generated CSV.
+    static func userId(_ i: Int) -> String { "u\(pad(i, 7))" }
 
     // MARK: Helpers
 

@@ -77,11 +77,12 @@ final class BenchEnvironment {
              "rateLimit": {"perMinute": \(settings.perMinute), "share": \(settings.share)},
              "sessionCooldownSeconds": \(Int(Self.cooldownSeconds))}
             """
-        // The workshop mapping of connectors.d/acme/hr.json.
+        // The workshop mapping of connectors.d/acme/hr.json; with --groups, the CSV's groups column.
+        let groups = settings.groups > 0 ? #", "groups": {"column": "groups", "separator": ";"}"# : ""
         let source = """
             {"identitySourceId": "\(Self.xaasSource)", "connector": "csv", "pageSize": 1000,
              "settings": {"path": "users.csv", "delimiter": ",", "externalId": "id",
-                          "status": {"attribute": "active", "activeValues": ["true"]}, "onBadRow": "fail"},
+                          "status": {"attribute": "active", "activeValues": ["true"]}, "onBadRow": "fail"\(groups)},
              "mapping": {"userName": "${email}", "email": "${email}", "firstName": "${first_name}",
                          "lastName": "${last_name}", "displayName": "${first_name} ${last_name}", "title": "${title}",
                          "streetAddress": "${street_number} ${street_name}", "city": "${city}", "state": "${state}",

@@ -25,8 +25,11 @@ struct BenchMeasurement: Sendable {
         var sessions = 0
         var bytesSent = 0
         var rateLimited = 0
-        /// The fewest bulk requests that can carry the work (entities ÷ 200 per operation, rounded up).
+        /// The fewest bulk requests that can carry the work (entities ÷ 200 per operation, rounded up;
+        /// memberships also by bytes, see ``BenchFloor``): users + groups + memberships.
         var requestFloor = 0
+        /// With `--groups`: groups and memberships sent, their requests (part of ``bulkRequests``) and floors.
+        var groups = GroupFigures()
         /// Virtual seconds from the start of the run to Okta having processed its last session.
         var oktaSeconds = 0.0
         /// `(sessions − 1) × 300 s + requests ÷ budget`, with the floor's requests and their sessions.
@@ -35,7 +38,7 @@ struct BenchMeasurement: Sendable {
         /// The fewest sessions those requests need (50 per session; the Workflows way: per flow).
         var sessionFloor = 0
         /// Floor ÷ requests (1.0 when nothing needed sending and nothing was sent).
-        var packing: Double { bulkRequests == 0 ? (requestFloor == 0 ? 1 : 0) : Double(requestFloor) / Double(bulkRequests) }
+        var packing: Double { Self.packing(floor: requestFloor, requests: bulkRequests) }
 
         /// The floor for `requests` bulk requests at `budgetPerMinute`, in `sessions` sessions.
         static func floorSeconds(requests: Int, sessions: Int, budgetPerMinute: Int) -> Double {
@@ -43,6 +46,11 @@ struct BenchMeasurement: Sendable {
         }
 
         static func requests(_ entities: Int) -> Int { (entities + 199) / 200 }
+
+        /// Floor ÷ requests, 1.0 when nothing needed sending and nothing was sent.
+        static func packing(floor: Int, requests: Int) -> Double {
+            requests == 0 ? (floor == 0 ? 1 : 0) : Double(floor) / Double(requests)
+        }
         static func sessions(_ requests: Int) -> Int { (requests + 49) / 50 }
     }
 
@@ -65,6 +73,10 @@ struct BenchMeasurement: Sendable {
                 ("rateLimited429", .number(String(o.rateLimited))),
                 ("oktaSeconds", Self.number(o.oktaSeconds)), ("oktaFloorSeconds", Self.number(o.oktaFloorSeconds)),
             ]
+            if o.groups.any { members.append(("groups", o.groups.json)) }
+            if records > 0, strategy == BenchStrategy.xaas.rawValue {
+                members.append(("cpuMicrosecondsPerUser", Self.number(cpuSeconds * 1e6 / Double(records))))
+            }
         }
         return .object(members)
     }
@@ -74,5 +86,30 @@ struct BenchMeasurement: Sendable {
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }
         return .number(text)
+    }
+}
+
+/// The group side of one run (`--groups`): what was sent and how tightly it was packed.
+struct GroupFigures: Sendable {
+    var created = 0, updated = 0, deleted = 0
+    var membershipsAdded = 0, membershipsRemoved = 0
+    var groupRequests = 0, groupRequestFloor = 0
+    var membershipRequests = 0, membershipRequestFloor = 0
+
+    /// Whether there is anything to report.
+    var any: Bool { created + updated + deleted + membershipsAdded + membershipsRemoved + groupRequests + membershipRequests > 0 }
+    var groupPacking: Double { BenchMeasurement.Okta.packing(floor: groupRequestFloor, requests: groupRequests) }
+    var membershipPacking: Double { BenchMeasurement.Okta.packing(floor: membershipRequestFloor, requests: membershipRequests) }
+
+    var json: JSONValue {
+        func n(_ v: Int) -> JSONValue { .number(String(v)) }
+        return .object([
+            ("created", n(created)), ("updated", n(updated)), ("deleted", n(deleted)),
+            ("membershipsAdded", n(membershipsAdded)), ("membershipsRemoved", n(membershipsRemoved)),
+            ("groupRequests", n(groupRequests)), ("groupRequestFloor", n(groupRequestFloor)),
+            ("groupPacking", BenchMeasurement.number(groupPacking)),
+            ("membershipRequests", n(membershipRequests)), ("membershipRequestFloor", n(membershipRequestFloor)),
+            ("membershipPacking", BenchMeasurement.number(membershipPacking)),
+        ])
     }
 }

@@ -8,8 +8,6 @@ struct BenchOutput {
     var settings: BenchEnvironment.Settings
     var results: [BenchMeasurement]
 
-    static let groupsNote = "--groups applies to the read scenario only: the sync scenarios' generated CSV has no groups column yet, so no group figures are reported"
-
     private var phases: [String] {
         var seen = Set<String>()
         return results.map(\.phase).filter { seen.insert($0).inserted }
@@ -24,7 +22,7 @@ struct BenchOutput {
                 + "\(Int(settings.bulkSeconds * 1000)) ms per bulk request, 5-minute rule"
         }
         text += "\nmachine: \(Self.machine())\n"
-        if settings.groups > 0, scenario != .read { text += "note: \(Self.groupsNote)\n" }
+        if settings.groups > 0, scenario != .read { text += "groups: \(Self.grouped(settings.groups)) (a groups column in the CSV)\n" }
         if scenario != .read { text += "peak RSS is of the whole bench process, which also holds the emulator and its directory\n" }
         text += "\n"
         var rows: [[String]] = []
@@ -70,12 +68,30 @@ struct BenchOutput {
             text += "\n\(m.phase): the whole xaas sync ÷ \(m.strategy) reading the same file: wall "
                 + String(format: "%.2f×, CPU %.2f×", x.wallSeconds / m.wallSeconds, x.cpuSeconds / m.cpuSeconds)
         }
+        text += hostLines()
         for phase in phases {
             guard let r = ratios(phase) else { continue }
             text += "\n\(phase): the Workflows way ÷ xaas: Okta time \(Self.ratio(r.time)), bulk requests \(Self.ratio(r.requests)), "
                 + "sessions \(Self.ratio(r.sessions)), bytes sent \(Self.ratio(r.bytes))"
         }
         return text + "\n"
+    }
+
+    /// Per xaas sync phase: CPU per user, and with groups their requests against the floor.
+    private func hostLines() -> String {
+        var text = ""
+        for m in results where m.strategy == BenchStrategy.xaas.rawValue && m.okta != nil && m.records > 0 {
+            text += "\n\(m.phase): CPU per user \(String(format: "%.1f", m.cpuSeconds * 1e6 / Double(m.records))) µs "
+                + "(user+sys of the bench process, emulator included)"
+            guard let g = m.okta?.groups, g.any else { continue }
+            text += "\n\(m.phase): groups \(Self.grouped(g.created)) created, \(Self.grouped(g.updated)) updated, "
+                + "\(Self.grouped(g.deleted)) deleted in \(Self.grouped(g.groupRequests)) requests (floor "
+                + "\(Self.grouped(g.groupRequestFloor)), packing \(String(format: "%.2f", g.groupPacking))); memberships "
+                + "\(Self.grouped(g.membershipsAdded)) added, \(Self.grouped(g.membershipsRemoved)) removed in "
+                + "\(Self.grouped(g.membershipRequests)) requests (floor \(Self.grouped(g.membershipRequestFloor)), "
+                + "packing \(String(format: "%.2f", g.membershipPacking)))"
+        }
+        return text.isEmpty ? "" : text + "\n"
     }
 
     private struct Ratios {
@@ -95,9 +111,7 @@ struct BenchOutput {
 
     /// One object per measured phase: the settings, each way's figures, and the ratios when both ran.
     func jsonLines() -> String {
-        let groups: [(String, JSONValue)] = settings.groups > 0 && scenario != .read
-            ? [("groups", .number(String(settings.groups))), ("groupsNote", .string(Self.groupsNote))]
-            : settings.groups > 0 ? [("groups", .number(String(settings.groups)))] : []
+        let groups: [(String, JSONValue)] = settings.groups > 0 ? [("groups", .number(String(settings.groups)))] : []
         var lines = ""
         for phase in phases {
             var members: [(String, JSONValue)] = [

@@ -46,12 +46,13 @@ struct BenchRunner {
         let environment = try BenchEnvironment(settings: settings)
         defer { environment.stop() }
         progress("generating \(settings.users) users")
-        try BenchData.writeCSV(to: environment.csvURL, users: settings.users)
+        try BenchData.writeCSV(to: environment.csvURL, users: settings.users, groups: settings.groups)
         var results: [BenchMeasurement] = []
         for phase in phases {
             if phase.changed {
                 progress("changing \(settings.changeRate * 100)% of the users")
-                try BenchData.writeCSV(to: environment.csvURL, users: settings.users, changeRate: settings.changeRate)
+                try BenchData.writeCSV(to: environment.csvURL, users: settings.users, changeRate: settings.changeRate,
+                                       groups: settings.groups)
             }
             environment.clock.advance(by: Self.gapBetweenRuns)
             progress("\(phase.name): xaas\(phase.measured ? "" : " (setup, not reported)")")
@@ -81,8 +82,10 @@ struct BenchRunner {
         m.okta!.updated = report.updated
         m.okta!.deactivated = report.deactivated
         m.okta!.unchanged = report.unchanged
+        m.okta!.groups = groupFigures(report, sent: m.okta!.groups)
         m.okta!.requestFloor = BenchMeasurement.Okta.requests(report.created + report.updated)
             + BenchMeasurement.Okta.requests(report.deactivated)
+            + m.okta!.groups.groupRequestFloor + m.okta!.groups.membershipRequestFloor
         m.okta!.sessionFloor = BenchMeasurement.Okta.sessions(m.okta!.requestFloor)
         finishFloor(&m)
         return m
@@ -97,6 +100,22 @@ struct BenchRunner {
             peer.peerMissing = true
         }
         return peer
+    }
+
+    /// The groups and memberships of `report`, with the requests `sent` and their floors (group and
+    /// user externalIds as ``BenchData`` writes them).
+    private func groupFigures(_ report: RunReport, sent: GroupFigures) -> GroupFigures {
+        var g = sent
+        (g.created, g.updated, g.deleted) = (report.groups.created, report.groups.updated, report.groups.deleted)
+        (g.membershipsAdded, g.membershipsRemoved) = (report.memberships.added, report.memberships.removed)
+        g.groupRequestFloor = BenchFloor.groupRequests(upserted: g.created + g.updated, deleted: g.deleted)
+        let groupIdBytes = BenchData.groupName(0).utf8.count, memberIdBytes = BenchData.userId(0).utf8.count
+        let groups = settings.groups
+        g.membershipRequestFloor = [g.membershipsAdded, g.membershipsRemoved].reduce(0) { floor, pairs in
+            floor + BenchFloor.membershipRequests(pairs: pairs, groups: min(groups, pairs), groupIdBytes: groupIdBytes,
+                                                  memberIdBytes: memberIdBytes)
+        }
+        return g
     }
 
     private func measureWorkflows(_ environment: BenchEnvironment, phase: String) async throws -> BenchMeasurement {
@@ -131,6 +150,8 @@ struct BenchRunner {
         var okta = BenchMeasurement.Okta()
         okta.oktaSeconds = environment.clock.now() - virtual
         okta.bulkRequests = sent.bulkRequests
+        okta.groups.groupRequests = sent.groupRequests
+        okta.groups.membershipRequests = sent.membershipRequests
         okta.sessions = sent.sessionsCreated
         okta.bytesSent = sent.bytesSent
         okta.rateLimited = sent.rateLimited

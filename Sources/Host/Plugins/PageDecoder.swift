@@ -52,11 +52,16 @@ final class PageDecoder {
         if count > 0 {
             guard let base = page.records else { throw bad("page.records is NULL but record_count is \(count)") }
             let stride = try stride(of: page)
+            // The cache is a local for the page: a class's stored `var` carries a runtime exclusivity
+            // check on every access, one per attribute otherwise.
+            var names = self.names
+            self.names = NameCache()
+            defer { self.names = names }
             names.newPage()
             records.reserveCapacity(count)
             let raw = UnsafeRawPointer(base)
             for i in 0 ..< count {
-                records.append(try decodeRecord(at: raw + i * stride, index: i, stride: stride))
+                records.append(try decodeRecord(at: raw + i * stride, index: i, stride: stride, names: &names))
             }
         }
         var notes: [String] = []
@@ -83,7 +88,8 @@ final class PageDecoder {
         return r
     }
 
-    private func decodeRecord(at pointer: UnsafeRawPointer, index i: Int, stride: Int) throws(PluginError) -> SourceRecord {
+    private func decodeRecord(at pointer: UnsafeRawPointer, index i: Int, stride: Int,
+                              names: inout NameCache) throws(PluginError) -> SourceRecord {
         let r = try load(pointer, index: i, stride: stride)
         if let problem = PageLimits.problem(r) { throw bad("record \(i): \(problem)") }
         let kind: SourceRecord.Kind
