@@ -54,6 +54,8 @@ let package = Package(
         // The `{"command": [...]}` secret form: runs a program without a shell, with a timeout (host and PluginKit).
         .target(name: "XaasSecrets", swiftSettings: swiftSettings),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // PostgreSQL's client library (libpq-dev): the shared state backend of several `xaas serve` hosts.
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ"),
         // OpenSSL 3 libcrypto (libssl-dev): RSA/EC keys, signatures, random bytes.
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         // A small HTTP/1.1 server on POSIX sockets (emulator, metrics, test fakes).
@@ -62,7 +64,7 @@ let package = Package(
         .target(name: "Emulator", dependencies: ["HTTPServer", "CSQLite", "XaasCrypto"], swiftSettings: swiftSettings),
         // The host library: plugin loading, config, Okta client, sync engine, commands.
         .target(name: "Host", dependencies: ["PluginAPI", "XaasJSON", "RuntimeInfo", "CSQLite", "Emulator", "HTTPServer",
-                                           "XaasCrypto", "XaasText", "XaasSecrets"],
+                                           "XaasCrypto", "XaasText", "XaasSecrets", "CLibPQ"],
                 swiftSettings: swiftSettings),
         // Thin @main.
         .executableTarget(name: "xaas", dependencies: ["Host"], swiftSettings: swiftSettings),
@@ -87,6 +89,7 @@ let package = Package(
         testTarget("OktaClientTests", ["Host", "HTTPServer", "XaasCrypto"]),
         testTarget("DynamoDBTests", ["Host", "HTTPServer", "SyncTestSupport"], exclude: ["interop"]),
         testTarget("GraphTests", ["Host", "HTTPServer", "SyncTestSupport"]),
+        testTarget("PostgresTests", ["Host", "Emulator", "SyncTestSupport", "XaasJSON"]),
         testTarget("ReliabilityTests", ["Host", "XaasJSON", "Emulator", "HTTPServer", "SyncTestSupport"]),
     ] + connectors.map(\.1)
 )
