@@ -124,10 +124,12 @@ enum WorkerCommand {
         let approvals = ApprovalStore(stateDirectory: job.stateDirectory)
         let stored = job.approve == nil ? approvals.pending(tenant: job.tenant, source: job.source) : nil
         if let stored { emit("info", "using the approval of \(stored) deactivation(s) given on the status page") }
-        let syncJob = SyncJobFactory.job(tenant: tenant, source: source, registry: registry,
+        var syncJob = SyncJobFactory.job(tenant: tenant, source: source, registry: registry,
                                          stateDirectory: job.stateDirectory, approve: job.approve ?? stored,
                                          approveGroupDeletions: job.approveGroupDeletions,
                                          client: client, log: engine.log)
+        syncJob.stateBackend = job.stateBackend
+        syncJob.fence = job.leaseGeneration.map { LeaseFence(tenant: job.tenant, source: job.source, generation: $0) }
         let outcome = await engine.run(syncJob)
         if stored != nil, !job.dryRun, outcome.report.status != .failed {
             approvals.consume(tenant: job.tenant, source: job.source)

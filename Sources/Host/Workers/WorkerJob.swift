@@ -30,6 +30,10 @@ struct WorkerJob: Sendable, CustomStringConvertible {
     var endpoint: Endpoint?
     /// Stream ``SyncProgress`` records on stderr (the parent shows or serves them).
     var progress = false
+    /// The state backend the parent resolved (`nil` = SQLite in ``stateDirectory``); may hold a password.
+    var stateBackend: StateBackend?
+    /// The generation of the source's lease the parent holds (PostgreSQL): every state write is fenced by it.
+    var leaseGeneration: Int64?
 
     var description: String { "worker job \(tenant)/\(source)" }
 
@@ -50,6 +54,10 @@ struct WorkerJob: Sendable, CustomStringConvertible {
                 ("cooldownSeconds", .number(String(endpoint.cooldownSeconds))),
             ])))
         }
+        if case .postgres(let conninfo, let schema)? = stateBackend {
+            members.append(("statePostgres", .object([("conninfo", .string(conninfo)), ("schema", .string(schema))])))
+        }
+        if let leaseGeneration { members.append(("leaseGeneration", .number(String(leaseGeneration)))) }
         return .object(members)
     }
 
@@ -75,6 +83,13 @@ struct WorkerJob: Sendable, CustomStringConvertible {
         approveGroupDeletions = json["approveGroupDeletions"]?.intValue
         pluginPaths = json["pluginPaths"]?.arrayValue?.compactMap(\.stringValue) ?? []
         progress = json["progress"]?.boolValue ?? false
+        if let pg = json["statePostgres"], pg != .null {
+            guard let conninfo = pg["conninfo"]?.stringValue, let schema = pg["schema"]?.stringValue else {
+                throw WorkerError("the job's statePostgres lacks conninfo or schema")
+            }
+            stateBackend = .postgres(conninfo: conninfo, schema: schema)
+        }
+        leaseGeneration = json["leaseGeneration"]?.intValue.map(Int64.init)
         if let e = json["endpoint"], e != .null {
             guard let text = e["url"]?.stringValue, let url = URL(string: text), let token = e["token"]?.stringValue else {
                 throw WorkerError("the job's endpoint lacks url or token")
