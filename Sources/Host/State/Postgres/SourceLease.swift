@@ -1,4 +1,5 @@
 import Foundation
+import XaasJSON
 
 /// A host's right to run one source, for `xaas serve` on PostgreSQL: a session-level advisory lock held
 /// on a connection of its own, plus the lease row's **generation** (the fencing token), incremented on
@@ -128,6 +129,18 @@ public struct LeaseHolder: Sendable, Equatable {
     public var generation: Int64
     /// Held now (the lock's session is alive), as far as PostgreSQL knows.
     public var held: Bool
+
+    /// `{"holder", "generation", "held"}` for `xaas status --json`.
+    var json: JSONValue {
+        .object([("holder", holder.map { .string($0) } ?? .null), ("generation", .number(String(generation))),
+                 ("held", .bool(held))])
+    }
+
+    /// `host-a gen 3 (held)`, `host-a gen 3 (free)`, or `-` when the source never had a lease.
+    public static func describe(_ lease: LeaseHolder?) -> String {
+        guard let lease, let holder = lease.holder else { return "-" }
+        return "\(holder) gen \(lease.generation) (\(lease.held ? "held" : "free"))"
+    }
 
     /// Every lease row of the schema, keyed by `tenant/source`.
     public static func all(conninfo: String, schema: String) throws -> [String: LeaseHolder] {
