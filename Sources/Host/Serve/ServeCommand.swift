@@ -84,7 +84,7 @@ final class ServeHost: @unchecked Sendable {
         endpoints = TenantEndpoints(stateDirectory: stateDirectory)
         runner = WorkerRunner(log: options.log)
         output = SyncOutput(json: false, diff: false, log: options.log)
-        budgets = OrgBudgets(stateDirectory: stateDirectory)
+        budgets = OrgBudgets(stateDirectory: stateDirectory, backend: backend.isShared ? backend : nil)
         leases = ServeLeases(backend: backend, hostId: options.hostId, ttlSeconds: options.leaseSeconds,
                              metrics: metrics, log: options.log)
         alerts = RunAlerts(config: config, log: options.log)

@@ -81,8 +81,8 @@ enum WorkerCommand {
         // The org's rate limiter shares its budget with every other worker through the state directory.
         let limiter: OrgRateLimiter
         do {
-            limiter = try OrgRateLimiter(tenant: tenant.name, stateDirectory: job.stateDirectory, org: tenant.org,
-                                         warn: { emit("warning", $0) })
+            limiter = try OrgRateLimiter.shared(tenant: tenant.name, stateDirectory: job.stateDirectory, org: tenant.org,
+                                                backend: job.stateBackend, warn: { emit("warning", $0) })
         } catch {
             return failed("\(error)")
         }
