@@ -112,12 +112,15 @@ enum SyncCommand {
             job.pluginPaths = pluginPaths
             job.progress = display != nil
             let result: WorkerResult
+            var lease: SourceLease?   // PostgreSQL state: this run's lease (see docs/operations.md)
             do {
+                lease = try job.takeSharedState(config.xaas, holder: "xaas sync on \(ServeOptions.hostname())")
                 job.endpoint = try endpoints.endpoint(for: tenant)
                 result = await runner.run(job, timeoutSeconds: source.timeoutSeconds, onProgress: onProgress)
             } catch {
                 result = .failed(tenant: tenant.name, source: source.name, durationMs: 0, "\(error)")
             }
+            lease?.release()
             display?.remove(tenant: tenant.name, source: source.name)
             output.finished(result.report)
             alerts?.finished(result.report, previousStatus: previous, config: config)
@@ -129,7 +132,9 @@ enum SyncCommand {
         if output.diff {
             for result in ordered where result.report.error == nil || result.report.status == .blocked {
                 guard let runId = result.runId,
-                      let store = try? StateStore(directory: absoluteState, tenant: result.report.tenant, source: result.report.source)
+                      let store = try? StateStore.open(
+                          (try? StateBackend.resolve(stateURL: nil, config: config.xaas, stateDirectory: absoluteState)) ?? .sqlite(directory: absoluteState),
+                          tenant: result.report.tenant, source: result.report.source)
                 else { continue }
                 try? PlanPrinter.diff(store: store, runId: runId) { print($0) }
             }
