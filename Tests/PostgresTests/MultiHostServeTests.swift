@@ -103,7 +103,14 @@ struct MultiHostServeTests {
             return zip(list, list.dropFirst()).allSatisfy { $0.end <= $1.start }
         }
 
-        var logs: String { hosts.map { "== \($0.id)\n\($0.log)" }.joined(separator: "\n") }
+        var logs: String {
+            var leases = ""
+            if let db = try? PostgresConnection(conninfo: conninfo),
+               let r = try? db.exec("SELECT tenant, source, holder, generation, run_started_at, run_finished_at, released_at FROM xaas.leases ORDER BY 1, 2", []) {
+                for i in 0..<r.rowCount { leases += (0..<7).map { r.row(i).text(Int32($0)) ?? "NULL" }.joined(separator: " ") + "\n" }
+            }
+            return "leases:\n\(leases)" + hosts.map { "== \($0.id)\n\($0.log)" }.joined(separator: "\n")
+        }
     }
 
     @Test func threeHostsRunEachSourceExactlyOnce() throws {
@@ -181,8 +188,13 @@ struct MultiHostServeTests {
         }
         #expect(finished, "acme/hr not finished while \(frozen.id) was frozen: \(f.logs)")
         frozen.signalAll(SIGCONT)
-        let rejected = eventually(30) { frozen.log.contains("write rejected") || frozen.log.contains("lease generation \(generation) lost") }
-        #expect(rejected, "\(frozen.id) did not notice it lost the lease: \(frozen.log)")
+        // Its heartbeat finds the lease gone, and its worker's next state write is rejected by generation.
+        let rejected = eventually(30) { frozen.log.contains("write rejected: this run holds lease generation \(generation)") }
+        #expect(rejected, "\(frozen.id)'s stale write was not rejected: \(frozen.log)")
+        #expect(frozen.log.contains("lease generation \(generation) lost"))
+        for line in frozen.log.split(separator: "\n") where line.contains("write rejected") || line.contains("lost") {
+            print("\(frozen.id) after SIGCONT: \(line.prefix(300))")
+        }
         Thread.sleep(forTimeInterval: 2)
         #expect(try f.users("acme").values.filter { $0.profile["email"]?.hasPrefix("hr") == true }.count == Self.users)
         let sessions = try f.sessions("acme", "hr")

@@ -9,7 +9,8 @@ import XaasJSON
 /// third of that: a crashed host's connection closes (its lock frees at once on a local network, or when
 /// TCP keepalive gives up), and a frozen or partitioned host's session is ended by the server after the
 /// time-to-live, so the source can be taken over. Whoever takes it over increments the generation first,
-/// so the old holder's writes are rejected from then on.
+/// so the old holder's writes are rejected from then on. `lock_timeout` and `statement_timeout` (the
+/// time-to-live, twice that) keep a lease call from waiting forever behind a frozen writer's row lock.
 ///
 /// ## Threading
 /// All calls are serialised by an internal lock (the heartbeat runs on another thread than the run).
@@ -48,6 +49,8 @@ public final class SourceLease: @unchecked Sendable {
         try connection.execute("""
             SET search_path TO \(PostgresSchema.quoteIdentifier(schema));
             SET idle_session_timeout = \(max(1, ttlSeconds) * 1000);
+            SET lock_timeout = \(max(1, ttlSeconds) * 1000);
+            SET statement_timeout = \(max(1, ttlSeconds) * 2000);
             """)
         let key: [StateValue] = [.text(tenant), .text(source)]
         _ = try connection.exec("INSERT INTO leases(tenant, source) VALUES($1, $2) ON CONFLICT DO NOTHING", key)
