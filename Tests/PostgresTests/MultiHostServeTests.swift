@@ -188,10 +188,16 @@ struct MultiHostServeTests {
         }
         #expect(finished, "acme/hr not finished while \(frozen.id) was frozen: \(f.logs)")
         frozen.signalAll(SIGCONT)
-        // Its heartbeat finds the lease gone, and its worker's next state write is rejected by generation.
-        let rejected = eventually(30) { frozen.log.contains("write rejected: this run holds lease generation \(generation)") }
-        #expect(rejected, "\(frozen.id)'s stale write was not rejected: \(frozen.log)")
+        // Its heartbeat finds the lease gone, and its stale run fails: its next state write is rejected by
+        // generation, or — when it was frozen just before a bulk request — Okta refuses the session the
+        // successor cancelled. Either way nothing of it is applied (checked below).
+        let staleRunFailed = eventually(30) {
+            frozen.log.split(separator: "\n").contains { $0.contains("\"tenant\":\"acme\",\"source\":\"hr\"") && $0.contains("failed:") }
+        }
+        #expect(staleRunFailed, "\(frozen.id)'s stale run did not fail: \(frozen.log)")
         #expect(frozen.log.contains("lease generation \(generation) lost"))
+        let byGeneration = frozen.log.contains("write rejected: this run holds lease generation \(generation)")
+        print("stale run of \(frozen.id) stopped by: \(byGeneration ? "generation fencing (write rejected)" : "Okta (session cancelled by the successor)")")
         for line in frozen.log.split(separator: "\n") where line.contains("write rejected") || line.contains("lost") {
             print("\(frozen.id) after SIGCONT: \(line.prefix(300))")
         }

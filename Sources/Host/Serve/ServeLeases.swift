@@ -87,7 +87,8 @@ final class ServeLeases: Sendable {
                 Thread.sleep(forTimeInterval: interval)
                 for (key, lease) in held.withLock({ $0 }) {
                     do { try lease.renew() } catch {
-                        guard held.withLock({ $0[key] === lease }) else { continue }   // released meanwhile
+                        // Reported once: a lease released meanwhile, or already reported, is no longer held.
+                        guard held.withLock({ h in h[key] === lease ? h.removeValue(forKey: key) : nil }) != nil else { continue }
                         metrics.lease("lost", tenant: lease.tenant, source: lease.source)
                         log.log("error", tenant: lease.tenant, source: lease.source, "\(error); this host's run can no longer write (rejected by generation)")
                     }
