@@ -60,3 +60,18 @@ enum SQLPlaceholders {
         return out
     }
 }
+
+/// One backend's rewritten statements, each rewritten once (statements repeat for every record).
+struct SQLPlaceholderCache {
+    private var rewritten: [String: String] = [:]
+    private let rewrite: (String) -> String
+
+    init(_ rewrite: @escaping (String) -> String) { self.rewrite = rewrite }
+
+    mutating func native(_ sql: String) -> String {
+        if let cached = rewritten[sql] { return cached }
+        let text = rewrite(sql)
+        rewritten[sql] = text
+        return text
+    }
+}

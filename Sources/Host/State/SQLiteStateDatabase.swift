@@ -4,18 +4,13 @@ import Foundation
 /// (rewritten once per distinct statement to SQLite's `?N`, which binds by number).
 public final class SQLiteStateDatabase: StateDatabase {
     public let sqlite: SQLiteDatabase
-    private var rewritten: [String: String] = [:]
+    private var placeholders = SQLPlaceholderCache(SQLPlaceholders.sqlite)
 
     public init(_ sqlite: SQLiteDatabase) { self.sqlite = sqlite }
 
     public var dialect: SQLDialect { .sqlite }
 
-    private func native(_ sql: String) -> String {
-        if let cached = rewritten[sql] { return cached }
-        let text = SQLPlaceholders.sqlite(sql)
-        rewritten[sql] = text
-        return text
-    }
+    private func native(_ sql: String) -> String { placeholders.native(sql) }
 
     public func execute(_ sql: String) throws { try sqlite.execute(sql) }
 

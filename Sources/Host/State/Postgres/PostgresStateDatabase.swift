@@ -11,7 +11,7 @@ public final class PostgresStateDatabase: StateDatabase {
     /// with an older generation than the lease's is rejected before anything changes.
     public var fence: LeaseFence?
     private var inTransaction = false
-    private var rewritten: [String: String] = [:]
+    private var placeholders = SQLPlaceholderCache(SQLPlaceholders.postgres)
 
     private static let migrated = Mutex<Set<String>>([])
 
@@ -34,12 +34,7 @@ public final class PostgresStateDatabase: StateDatabase {
 
     public var dialect: SQLDialect { .postgres }
 
-    private func native(_ sql: String) -> String {
-        if let cached = rewritten[sql] { return cached }
-        let text = SQLPlaceholders.postgres(sql)
-        rewritten[sql] = text
-        return text
-    }
+    private func native(_ sql: String) -> String { placeholders.native(sql) }
 
     public func execute(_ sql: String) throws { try connection.execute(sql) }
 
