@@ -50,10 +50,11 @@ final class PostgresCluster: Sendable {
                              "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
                              "start"])
         let stop = "\(Self.binDirectory)/pg_ctl -D \(data) -m immediate stop"
-        Self.stopCommand.withLock { $0 = getuid() == 0 ? "runuser -u \(Self.user) -- \(stop)" : stop }
+        let owner = getuid() == 0 ? "runuser -u \(Self.user) -- \(stop)" : stop
+        Self.stopCommand.withLock { $0 = "\(owner) >/dev/null 2>&1; rm -rf '\(directory.path)'" }
         atexit {
             let command = PostgresCluster.stopCommand.withLock { $0 }
-            if !command.isEmpty { _ = system(command + " >/dev/null 2>&1") }
+            if !command.isEmpty { _ = system(command) }
         }
     }
 
