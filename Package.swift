@@ -57,6 +57,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // The one SQLite wrapper (typed values, busy retry): host state and the emulator's state file.
         .target(name: "XaasSQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
+        // PostgreSQL's client library (libpq-dev): the shared state backend of several `xaas serve` hosts.
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ"),
         // OpenSSL 3 libcrypto (libssl-dev): RSA/EC keys, signatures, random bytes.
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         // A small HTTP/1.1 server on POSIX sockets (emulator, metrics, test fakes).
@@ -66,7 +68,7 @@ let package = Package(
         // The host library: plugin loading, config, Okta client, sync engine, commands.
         // It does not link the emulator: it reaches one through `InProcessOktaLauncher`, installed at startup.
         .target(name: "Host", dependencies: ["PluginAPI", "XaasJSON", "RuntimeInfo", "XaasSQLite", "HTTPServer",
-                                           "XaasCrypto", "XaasText", "XaasSecrets"],
+                                           "XaasCrypto", "XaasText", "XaasSecrets", "CLibPQ"],
                 swiftSettings: swiftSettings),
         // The emulator wired into the host: embedded orgs, `xaas bench`, the `xaas emulator` command.
         .target(name: "EmbeddedEmulator", dependencies: ["Host", "Emulator", "HTTPServer"], swiftSettings: swiftSettings),
@@ -104,6 +106,7 @@ let package = Package(
         testTarget("OktaClientTests", ["Host", "Emulator", "HTTPServer", "XaasCrypto"]),
         testTarget("DynamoDBTests", ["Host", "HTTPServer", "SyncTestSupport"], exclude: ["interop"]),
         testTarget("GraphTests", ["Host", "HTTPServer", "SyncTestSupport"]),
+        testTarget("PostgresTests", ["Host", "Emulator", "SyncTestSupport", "XaasJSON"]),
         testTarget("ReliabilityTests", ["Host", "XaasJSON", "Emulator", "HTTPServer", "SyncTestSupport"]),
     ] + connectors.map(\.1)
 )

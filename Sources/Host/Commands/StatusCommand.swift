@@ -1,13 +1,14 @@
 import Foundation
 import XaasJSON
 
-/// `xaas status [--config DIR] [--state DIR] [--json]`: the last run and any unfinished import sessions of
-/// every configured source, read from the state database (no network).
+/// `xaas status [--config DIR] [--state DIR] [--state-url postgres://…] [--json]`: the last run and any
+/// unfinished import sessions of every configured source, read from the state database (no network but
+/// PostgreSQL's, where it also shows which host holds each source's lease and its generation).
 enum StatusCommand {
-    static let usage = "xaas status [--config DIR] [--state DIR] [--json]"
+    static let usage = "xaas status [--config DIR] [--state DIR] [--state-url postgres://…] [--json]"
 
     static func run(_ args: [String]) -> Int32 {
-        Arguments.run(args, usage: usage, options: ["--config", "--state"], flags: ["--json"]) { arguments throws(UsageError) in
+        Arguments.run(args, usage: usage, options: ["--config", "--state", "--state-url"], flags: ["--json"]) { arguments throws(UsageError) in
             _ = try arguments.positionals(exactly: [])
             let configPath = try arguments.configDirectory()
             let stateDirectory = try arguments.stateDirectory(config: configPath)
@@ -17,7 +18,21 @@ enum StatusCommand {
             var rows: [[String]] = []
             var dueLines: [String] = []
             var stateFailures: [String] = []
-            let exists = FileManager.default.fileExists(atPath: stateDirectory.appendingPathComponent("state.sqlite").path)
+            let backend: StateBackend
+            do {
+                backend = try StateBackend.resolve(stateURL: try arguments.value("--state-url"), config: config.xaas,
+                                                   stateDirectory: stateDirectory)
+            } catch let error as UsageError { throw error } catch {
+                StandardError.print("xaas: state: \(error)")
+                return 1
+            }
+            let exists = backend.isShared || FileManager.default.fileExists(atPath: stateDirectory.appendingPathComponent("state.sqlite").path)
+            var leases: [String: LeaseHolder] = [:]
+            if case .postgres(let conninfo, let schema) = backend {
+                do { leases = try LeaseHolder.all(conninfo: conninfo, schema: schema) } catch {
+                    stateFailures.append("xaas: cannot read the leases: \(error)")
+                }
+            }
             for source in config.sources {
                 var last: RunReport?
                 var open: [JournalSession] = []
@@ -25,7 +40,7 @@ enum StatusCommand {
                 var groups: (groups: Int, memberships: Int)?
                 if exists {
                     do {
-                        let store = try StateStore(directory: stateDirectory, tenant: source.tenant, source: source.name)
+                        let store = try StateStore.open(backend, tenant: source.tenant, source: source.name)
                         due = LifecycleStatus.next(store)
                         last = try store.recentRunReports(limit: 1).first
                             .flatMap { try? JSONValue.parse($0) }.flatMap(RunReport.init(json:))
@@ -37,25 +52,30 @@ enum StatusCommand {
                         stateFailures.append("xaas: \(source.tenant)/\(source.name): cannot read the state database: \(error)")
                     }
                 }
+                let lease = leases["\(source.tenant)/\(source.name)"]
                 entries.append(.object([
                     ("tenant", .string(source.tenant)), ("source", .string(source.name)),
+                    ("lease", lease?.json ?? .null),
                     ("lastRun", last?.json ?? .null),
                     ("nextDue", LifecycleStatus.json(due)),
                     ("groups", groups.map { .object([("groups", .number(String($0.groups))),
                                                       ("memberships", .number(String($0.memberships)))]) } ?? .null),
                     ("openSessions", .array(open.map { .object([("id", .string($0.id)), ("state", .string($0.state.rawValue)), ("requests", .number(String($0.requests)))]) })),
                 ]))
-                rows.append([source.tenant, source.name, last.map { $0.status.rawValue + ($0.dryRun ? " (dry run)" : "") } ?? "never run",
+                var row: [String] = [source.tenant, source.name, last.map { $0.status.rawValue + ($0.dryRun ? " (dry run)" : "") } ?? "never run",
                              last.map { "\($0.created)/\($0.updated)/\($0.unchanged)/\($0.deactivated)" } ?? "-",
                              groups.map { "\($0.groups) groups, \($0.memberships) memberships" } ?? "-",
                              open.isEmpty ? "-" : open.map { "\($0.id) (\($0.state.rawValue))" }.joined(separator: ", "),
-                             last?.error ?? ""])
+                             last?.error ?? ""]
+                if backend.isShared { row.append(LeaseHolder.describe(lease)) }
+                rows.append(row)
                 dueLines += LifecycleStatus.lines(tenant: source.tenant, source: source.name, due)
             }
             if arguments.flag("--json") {
                 print(JSONValue.object([("sources", .array(entries))]).serialized)
             } else {
-                print(TextTable.render(header: ["TENANT", "SOURCE", "LAST RUN", "C/U/=/D", "GROUPS", "OPEN SESSIONS", "ERROR"], rows: rows),
+                print(TextTable.render(header: ["TENANT", "SOURCE", "LAST RUN", "C/U/=/D", "GROUPS", "OPEN SESSIONS", "ERROR"]
+                                       + (backend.isShared ? ["LEASE"] : []), rows: rows),
                       terminator: "")
                 for line in dueLines { print(line) }
             }

@@ -42,7 +42,7 @@ enum SyncCommand {
         guard let lanes = lanes(config.directory, tenants: request.tenants, sources: request.sources) else { return 1 }
         let output = SyncOutput(json: request.json, diff: request.diff, log: request.log)
         let results = await runLanes(lanes, request: request, config: config.directory, output: output)
-        if request.diff { printDiffs(results, stateDirectory: request.state) }
+        if request.diff { printDiffs(results, stateDirectory: request.state, config: config.directory) }
         let reports = results.map(\.report)
         output.summary(reports)
         return exitCode(reports, configProblems: config.problems.count)
@@ -93,7 +93,8 @@ enum SyncCommand {
             output.started(tenant: item.tenant.name, source: item.source.name)
             let previous = alerts == nil ? nil : RunAlerts.previousStatus(
                 stateDirectory: request.state, tenant: item.tenant.name, source: item.source.name)
-            let result = await runOne(item, request: request, runner: runner, endpoints: endpoints, display: display)
+            let result = await runOne(item, request: request, config: config, runner: runner, endpoints: endpoints,
+                                      display: display)
             display?.remove(tenant: item.tenant.name, source: item.source.name)
             output.finished(result.report)
             alerts?.finished(result.report, previousStatus: previous, config: config)
@@ -104,11 +105,15 @@ enum SyncCommand {
     }
 
     /// Runs one source in a worker process; never throws (a failure is a failed result).
-    static func runOne(_ item: Item, request: SyncRequest, runner: WorkerRunner, endpoints: TenantEndpoints,
-                       display: ProgressDisplay?) async -> WorkerResult {
+    /// With PostgreSQL state the run holds the source's lease (refused while a serve host holds it).
+    static func runOne(_ item: Item, request: SyncRequest, config: ConfigDirectory, runner: WorkerRunner,
+                       endpoints: TenantEndpoints, display: ProgressDisplay?) async -> WorkerResult {
         var job = request.job(tenant: item.tenant.name, source: item.source.name)
         job.progress = display != nil
+        var lease: SourceLease?   // PostgreSQL state: this run's lease (see docs/operations.md)
+        defer { lease?.release() }
         do {
+            lease = try job.takeSharedState(config.xaas, holder: "xaas sync on \(ServeOptions.hostname())")
             job.endpoint = try endpoints.endpoint(for: item.tenant)
         } catch {
             return .failed(tenant: item.tenant.name, source: item.source.name, durationMs: 0, "\(error)")
@@ -119,10 +124,12 @@ enum SyncCommand {
     }
 
     /// `--dry-run --diff`: prints the plan of every run that planned (ok or blocked by a safeguard).
-    static func printDiffs(_ results: [WorkerResult], stateDirectory: URL) {
+    static func printDiffs(_ results: [WorkerResult], stateDirectory: URL, config: ConfigDirectory) {
+        let backend = (try? StateBackend.resolve(stateURL: nil, config: config.xaas, stateDirectory: stateDirectory))
+            ?? .sqlite(directory: stateDirectory)
         for result in results where result.report.error == nil || result.report.status == .blocked {
             guard let runId = result.runId,
-                  let store = try? StateStore(directory: stateDirectory, tenant: result.report.tenant, source: result.report.source)
+                  let store = try? StateStore.open(backend, tenant: result.report.tenant, source: result.report.source)
             else { continue }
             try? PlanPrinter.diff(store: store, runId: runId) { print($0) }
         }

@@ -15,13 +15,15 @@ public struct XaasConfig: Sendable {
     public var serveToken: SecretReference?
     /// `alerts`: where failed, blocked and recovered runs are reported.
     public var alerts: AlertsConfig?
+    /// `state`: the PostgreSQL state backend (several `xaas serve` hosts); `nil` = SQLite.
+    public var state: StateConfig?
 
     public init(serveToken: SecretReference? = nil, alerts: AlertsConfig? = nil) {
         self.serveToken = serveToken
         self.alerts = alerts
     }
 
-    static let knownKeys = ["serve", "alerts"]
+    static let knownKeys = ["serve", "alerts", "state"]
 
     /// Reads `xaas.json` when present (an absent file is an empty config).
     static func load(_ url: URL) -> (XaasConfig, [ConfigProblem]) {
@@ -40,6 +42,9 @@ public struct XaasConfig: Sendable {
         }
         if let alerts = reader.object(json, "alerts", at: "$") {
             config.alerts = AlertsConfig.read(alerts, at: "$.alerts", directory: directory, reader: &reader)
+        }
+        if let state = reader.object(json, "state", at: "$") {
+            config.state = StateConfig.read(state, at: "$.state", directory: directory, reader: &reader)
         }
         return (config, reader.problems)
     }

@@ -23,7 +23,7 @@ extension StateStore {
     /// Creates the table if needed and drops events of earlier dry runs of this source.
     public func beginLifecycle(runId: Int64) throws {
         try withDatabase { db in
-            try db.execute(Self.lifecycleSchema)
+            if db.dialect == .sqlite { try db.execute(Self.lifecycleSchema) }   // PostgreSQL: created by migration 1
             _ = try db.run("""
                 DELETE FROM lifecycle_events WHERE tenant=? AND source=? AND run_id<>?
                   AND run_id IN (SELECT id FROM runs WHERE dry_run=1)
@@ -36,7 +36,7 @@ extension StateStore {
     public func finishLifecycle(runId: Int64, complete: Bool, incremental: Bool, dryRun: Bool,
                                 seenUsers: [String] = []) throws {
         try withDatabase { db in
-            let mine: [SQLiteValue] = [.text(tenant), .text(source), .int(runId)]
+            let mine: [StateValue] = [.text(tenant), .text(source), .int(runId)]
             if !complete {
                 _ = try db.run("DELETE FROM lifecycle_events WHERE tenant=$1 AND source=$2 AND run_id=$3", mine)
             } else if !dryRun && !incremental {
@@ -70,9 +70,9 @@ extension StateStore {
             """, [.text(tenant), .text(source), .int(runId)])
     }
 
-    private func lifecycleEvents(_ sql: String, _ bindings: [SQLiteValue]) throws -> [DueEvent] {
+    private func lifecycleEvents(_ sql: String, _ bindings: [StateValue]) throws -> [DueEvent] {
         try withDatabase { db in
-            try db.execute(Self.lifecycleSchema)
+            if db.dialect == .sqlite { try db.execute(Self.lifecycleSchema) }   // PostgreSQL: created by migration 1
             var out: [DueEvent] = []
             try db.query(sql, bindings) { row in
                 guard let action = LifecycleEvent.Action(rawValue: row.text(1) ?? "") else { return }
@@ -88,8 +88,9 @@ extension StateStore.Batch {
     /// Records a dated change of one user in run `runId`.
     public func appendLifecycleEvent(runId: Int64, externalId: String, _ event: LifecycleEvent) throws {
         _ = try db.run("""
-            INSERT OR REPLACE INTO lifecycle_events(tenant, source, run_id, external_id, action, due_at, detail)
-            VALUES(?,?,?,?,?,?,?)
+            INSERT INTO lifecycle_events(tenant, source, run_id, external_id, action, due_at, detail)
+            VALUES(?,?,?,?,?,?,?) ON CONFLICT(tenant, source, run_id, external_id)
+            DO UPDATE SET action=excluded.action, due_at=excluded.due_at, detail=excluded.detail
             """, [.text(store.tenant), .text(store.source), .int(runId), .text(externalId), .text(event.action.rawValue),
                   .double(event.due.timeIntervalSince1970), .text(event.detail)])
     }
@@ -98,7 +99,7 @@ extension StateStore.Batch {
     /// it); returns the action it had, if any.
     @discardableResult
     public func removeLifecycleEvent(runId: Int64, externalId: String) throws -> LifecycleEvent.Action? {
-        let key: [SQLiteValue] = [.text(store.tenant), .text(store.source), .int(runId), .text(externalId)]
+        let key: [StateValue] = [.text(store.tenant), .text(store.source), .int(runId), .text(externalId)]
         var action: LifecycleEvent.Action?
         try db.query("SELECT action FROM lifecycle_events WHERE tenant=? AND source=? AND run_id=? AND external_id=?", key) {
             action = LifecycleEvent.Action(rawValue: $0.text(0) ?? "")

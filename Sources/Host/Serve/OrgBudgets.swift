@@ -6,14 +6,20 @@ import Synchronization
 final class OrgBudgets: Sendable {
     private let limiters = Mutex<[String: OrgRateLimiter]>([:])
     let stateDirectory: URL
+    /// PostgreSQL state: the budgets are read from the database every host shares.
+    let backend: StateBackend?
 
-    init(stateDirectory: URL) { self.stateDirectory = stateDirectory }
+    init(stateDirectory: URL, backend: StateBackend? = nil) {
+        self.stateDirectory = stateDirectory
+        self.backend = backend
+    }
 
     /// Makes a limiter for every tenant of `config` (replacing the previous set).
     func load(_ config: ConfigDirectory) {
         var made: [String: OrgRateLimiter] = [:]
         for tenant in config.tenants {
-            made[tenant.name] = try? OrgRateLimiter(tenant: tenant.name, stateDirectory: stateDirectory, org: tenant.org)
+            made[tenant.name] = try? OrgRateLimiter.shared(tenant: tenant.name, stateDirectory: stateDirectory, org: tenant.org,
+                                                           backend: backend)
         }
         limiters.withLock { $0 = made }
     }

@@ -27,6 +27,8 @@ final class ServeMetrics: Sendable {
         var rateWaits: [String: Int] = [:]
         var rateSecondsWaited: [String: Double] = [:]
         var reloads: [String: Int] = [:]
+        /// Lease events by source (`gained`, `lost`, `busy`: held by another host), PostgreSQL state only.
+        var leases: [SourceKey: [String: Int]] = [:]
         var running = 0
     }
 
@@ -65,6 +67,11 @@ final class ServeMetrics: Sendable {
 
     func runStarted() { state.withLock { $0.running += 1 } }
     func runFinished() { state.withLock { $0.running -= 1 } }
+    /// Counts a lease event of `tenant/source`: `gained`, `lost` (while running) or `busy` (another host holds it).
+    func lease(_ event: String, tenant: String, source: String) {
+        state.withLock { $0.leases[SourceKey(tenant: tenant, source: source), default: [:]][event, default: 0] += 1 }
+    }
+
     func reloaded(ok: Bool) { state.withLock { $0.reloads[ok ? "ok" : "failed", default: 0] += 1 } }
 
     /// The exposition text; `budgets` is each org's live rate-limit status (read from the shared budget file).
@@ -79,6 +86,12 @@ final class ServeMetrics: Sendable {
         }
         func source(_ k: SourceKey, _ more: [(String, String)] = []) -> String {
             labels([("tenant", k.tenant), ("source", k.source)] + more)
+        }
+        if !s.leases.isEmpty {
+            family("xaas_lease_events_total", "counter", "Source leases gained, lost while running, or found busy (held by another host).")
+            for (k, events) in s.leases.sorted(by: { $0.key < $1.key }) {
+                for event in ["gained", "lost", "busy"] { out += "xaas_lease_events_total\(source(k, [("event", event)])) \(events[event] ?? 0)\n" }
+            }
         }
         family("xaas_runs_total", "counter", "Finished source runs by result (ok, failed, blocked).")
         for (k, results) in s.runs.sorted(by: { $0.key < $1.key }) {

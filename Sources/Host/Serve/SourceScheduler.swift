@@ -99,6 +99,21 @@ final class SourceScheduler: Sendable {
         }
     }
 
+    /// Gives back a taken `entry` that did not run (its lease was busy, or another host already ran this
+    /// occurrence): it is due again at `due` and counts as neither running nor finished.
+    func putBack(_ entry: Entry, due: Date) {
+        state.withLock { s in
+            s.busyTenants.remove(entry.tenant.name)
+            s.running -= 1
+            guard var e = s.entries[entry.key] else { return }
+            e.running = false
+            if e.due == nil { s.entries[entry.key] = nil; return }
+            e.due = due
+            if let extra = e.extraDue, extra <= due { e.extraDue = nil }
+            s.entries[entry.key] = e
+        }
+    }
+
     /// Sets (or clears) the extra run of `key` at its next lifecycle event.
     func setExtraDue(_ key: String, _ date: Date?) {
         state.withLock { s in s.entries[key]?.extraDue = date }

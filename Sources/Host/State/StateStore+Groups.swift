@@ -16,20 +16,21 @@ extension StateStore {
     /// Clears the per-run tables of group planning (membership pairs read; in-scope sets).
     func prepareGroupPlanning() throws {
         try withDatabase { db in
+            let w = db.dialect.withoutRowid
             try db.execute("""
                 CREATE TEMP TABLE IF NOT EXISTS member_seen(group_id TEXT NOT NULL, member_id TEXT NOT NULL,
-                    op TEXT NOT NULL, PRIMARY KEY(group_id, member_id)) WITHOUT ROWID;
+                    op TEXT NOT NULL, PRIMARY KEY(group_id, member_id))\(w);
                 CREATE TEMP TABLE IF NOT EXISTS member_want(group_id TEXT NOT NULL, member_id TEXT NOT NULL,
-                    PRIMARY KEY(group_id, member_id)) WITHOUT ROWID;
+                    PRIMARY KEY(group_id, member_id))\(w);
                 CREATE TEMP TABLE IF NOT EXISTS scope_in(kind TEXT NOT NULL, external_id TEXT NOT NULL,
-                    PRIMARY KEY(kind, external_id)) WITHOUT ROWID;
+                    PRIMARY KEY(kind, external_id))\(w);
                 CREATE TEMP TABLE IF NOT EXISTS scope_out(kind TEXT NOT NULL, external_id TEXT NOT NULL,
-                    PRIMARY KEY(kind, external_id)) WITHOUT ROWID;
+                    PRIMARY KEY(kind, external_id))\(w);
                 CREATE TEMP TABLE IF NOT EXISTS group_edge(parent TEXT NOT NULL, child TEXT NOT NULL,
-                    PRIMARY KEY(parent, child)) WITHOUT ROWID;
-                DELETE FROM temp.group_edge;
-                DELETE FROM temp.member_seen; DELETE FROM temp.member_want;
-                DELETE FROM temp.scope_in; DELETE FROM temp.scope_out;
+                    PRIMARY KEY(parent, child))\(w);
+                DELETE FROM group_edge;
+                DELETE FROM member_seen; DELETE FROM member_want;
+                DELETE FROM scope_in; DELETE FROM scope_out;
                 """)
         }
     }
@@ -41,62 +42,64 @@ extension StateStore {
     /// active and not planned for deactivation/deletion). Pairs of a group being deleted are not removed
     /// one by one: deleting the group drops them (``pruneGroupState(_:sessionId:)``).
     func planMembershipChanges(runId: Int64, firstSeq: Int64, removals: Bool, incremental: Bool) throws -> MembershipChanges {
-        let t = SQLiteValue.text(tenant), s = SQLiteValue.text(source), run = SQLiteValue.int(runId)
+        let t = StateValue.text(tenant), s = StateValue.text(source), run = StateValue.int(runId)
         return try withDatabase { db in
             try db.transaction {
                 var out = MembershipChanges()
                 out.groupsInCycles = try flattenNestedGroups(db)
                 try db.run("""
-                    INSERT OR IGNORE INTO temp.scope_in SELECT kind, external_id FROM plan
+                    INSERT INTO scope_in SELECT kind, external_id FROM plan
                     WHERE run_id=? AND kind IN ('user','group') AND action IN ('create','update')
+                    ON CONFLICT DO NOTHING
                     """, [run])
                 try db.run("""
-                    INSERT OR IGNORE INTO temp.scope_out SELECT kind, external_id FROM plan
+                    INSERT INTO scope_out SELECT kind, external_id FROM plan
                     WHERE run_id=? AND kind IN ('user','group') AND action='deactivate'
+                    ON CONFLICT DO NOTHING
                     """, [run])
                 func inScope(_ kind: String, _ column: String) -> String {
                     """
-                    (EXISTS (SELECT 1 FROM temp.scope_in i WHERE i.kind='\(kind)' AND i.external_id=\(column))
+                    (EXISTS (SELECT 1 FROM scope_in i WHERE i.kind='\(kind)' AND i.external_id=\(column))
                      OR (EXISTS (SELECT 1 FROM entities e WHERE e.tenant=?1 AND e.source=?2 AND e.kind='\(kind)'
                                  AND e.external_id=\(column) AND e.status='active')
-                         AND NOT EXISTS (SELECT 1 FROM temp.scope_out o WHERE o.kind='\(kind)' AND o.external_id=\(column))))
+                         AND NOT EXISTS (SELECT 1 FROM scope_out o WHERE o.kind='\(kind)' AND o.external_id=\(column))))
                     """
                 }
                 let wanted = "m.op IN ('list','add')"
                 out.groupOutOfScope = Int(try db.scalarInt(
-                    "SELECT count(*) FROM temp.member_seen m WHERE \(wanted) AND NOT \(inScope("group", "m.group_id"))", [t, s]) ?? 0)
+                    "SELECT count(*) FROM member_seen m WHERE \(wanted) AND NOT \(inScope("group", "m.group_id"))", [t, s]) ?? 0)
                 out.memberOutOfScope = Int(try db.scalarInt("""
-                    SELECT count(*) FROM temp.member_seen m WHERE \(wanted) AND \(inScope("group", "m.group_id"))
+                    SELECT count(*) FROM member_seen m WHERE \(wanted) AND \(inScope("group", "m.group_id"))
                       AND NOT \(inScope("user", "m.member_id"))
                     """, [t, s]) ?? 0)
                 try db.run("""
-                    INSERT INTO temp.member_want SELECT m.group_id, m.member_id FROM temp.member_seen m
+                    INSERT INTO member_want SELECT m.group_id, m.member_id FROM member_seen m
                     WHERE \(wanted) AND \(inScope("group", "m.group_id")) AND \(inScope("user", "m.member_id"))
                     """, [t, s])
                 out.adds = try db.run("""
                     INSERT INTO plan(run_id, seq, kind, external_id, action, status, hash, profile, reason)
                     SELECT ?3, ?4 + row_number() OVER (ORDER BY w.group_id, w.member_id) - 1, 'membership',
-                           w.group_id || char(31) || w.member_id, 'create', 'active', 0, NULL, NULL
-                    FROM temp.member_want w
+                           w.group_id || '\u{1F}' || w.member_id, 'create', 'active', 0, NULL, NULL
+                    FROM member_want w
                     WHERE NOT EXISTS (SELECT 1 FROM entities e WHERE e.tenant=?1 AND e.source=?2 AND e.kind='membership'
-                                      AND e.external_id = w.group_id || char(31) || w.member_id AND e.status='active')
+                                      AND e.external_id = w.group_id || '\u{1F}' || w.member_id AND e.status='active')
                     """, [t, s, run, .int(firstSeq)])
                 guard removals else { return out }
                 let named = incremental
                     ? """
-                      AND (EXISTS (SELECT 1 FROM temp.seen l WHERE l.kind='\(MemberOp.listedKind)' AND l.external_id=a.g)
-                           OR EXISTS (SELECT 1 FROM temp.member_seen r WHERE r.group_id=a.g AND r.member_id=a.m AND r.op='remove'))
+                      AND (EXISTS (SELECT 1 FROM seen l WHERE l.kind='\(MemberOp.listedKind)' AND l.external_id=a.g)
+                           OR EXISTS (SELECT 1 FROM member_seen r WHERE r.group_id=a.g AND r.member_id=a.m AND r.op='remove'))
                       """
                     : ""
                 out.removals = try db.run("""
                     INSERT INTO plan(run_id, seq, kind, external_id, action, status, hash, profile, reason)
                     SELECT ?3, ?4 + row_number() OVER (ORDER BY a.g, a.m) - 1, 'membership', a.key, 'deactivate',
                            'inactive', 0, NULL, 'no longer a member'
-                    FROM (SELECT e.external_id AS key, substr(e.external_id, 1, instr(e.external_id, char(31)) - 1) AS g,
-                                 substr(e.external_id, instr(e.external_id, char(31)) + 1) AS m
+                    FROM (SELECT e.external_id AS key, substr(e.external_id, 1, instr(e.external_id, '\u{1F}') - 1) AS g,
+                                 substr(e.external_id, instr(e.external_id, '\u{1F}') + 1) AS m
                           FROM entities e WHERE e.tenant=?1 AND e.source=?2 AND e.kind='membership' AND e.status='active') a
-                    WHERE NOT EXISTS (SELECT 1 FROM temp.member_want w WHERE w.group_id=a.g AND w.member_id=a.m)
-                      AND NOT EXISTS (SELECT 1 FROM temp.scope_out o WHERE o.kind='group' AND o.external_id=a.g)
+                    WHERE NOT EXISTS (SELECT 1 FROM member_want w WHERE w.group_id=a.g AND w.member_id=a.m)
+                      AND NOT EXISTS (SELECT 1 FROM scope_out o WHERE o.kind='group' AND o.external_id=a.g)
                       \(named)
                     """, [t, s, run, .int(firstSeq + Int64(out.adds))])
                 return out
@@ -106,10 +109,10 @@ extension StateStore {
 
     /// Inside ``commitSession(_:oktaReport:)``: a group deleted by session `sessionId` takes its memberships
     /// with it, and removed memberships leave state.
-    func pruneGroupState(_ db: SQLiteDatabase, sessionId: String) throws {
+    func pruneGroupState(_ db: any StateDatabase, sessionId: String) throws {
         try db.run("""
             DELETE FROM entities WHERE tenant=?1 AND source=?2 AND kind='membership'
-              AND substr(external_id, 1, instr(external_id, char(31)) - 1) IN
+              AND substr(external_id, 1, instr(external_id, '\u{1F}') - 1) IN
                   (SELECT external_id FROM session_entities WHERE tenant=?1 AND source=?2 AND session_id=?3
                    AND kind='group' AND status='inactive')
             """, [.text(tenant), .text(source), .text(sessionId)])
@@ -142,19 +145,20 @@ extension StateStore {
     /// Nested groups: every (transitive) member of a child group is listed as a member of each ancestor.
     /// The recursive query keeps distinct (ancestor, group) rows, so a cycle ends; returns the groups that
     /// reach themselves.
-    fileprivate func flattenNestedGroups(_ db: SQLiteDatabase) throws -> [String] {
+    fileprivate func flattenNestedGroups(_ db: any StateDatabase) throws -> [String] {
         let reach = """
             WITH RECURSIVE reach(top, g) AS (
-                SELECT parent, child FROM temp.group_edge
-                UNION SELECT r.top, e.child FROM reach r JOIN temp.group_edge e ON e.parent = r.g)
+                SELECT parent, child FROM group_edge
+                UNION SELECT r.top, e.child FROM reach r JOIN group_edge e ON e.parent = r.g)
             """
         var cycles: [String] = []
         try db.query("\(reach) SELECT DISTINCT top FROM reach WHERE top = g ORDER BY top") { if let g = $0.text(0) { cycles.append(g) } }
         try db.run("""
             \(reach)
-            INSERT OR IGNORE INTO temp.member_seen(group_id, member_id, op)
+            INSERT INTO member_seen(group_id, member_id, op)
             SELECT DISTINCT r.top, m.member_id, 'list' FROM reach r
-            JOIN temp.member_seen m ON m.group_id = r.g AND m.op IN ('list','add') WHERE r.top <> r.g
+            JOIN member_seen m ON m.group_id = r.g AND m.op IN ('list','add') WHERE r.top <> r.g
+            ON CONFLICT DO NOTHING
             """)
         return cycles
     }
@@ -163,12 +167,15 @@ extension StateStore {
 extension StateStore.Batch {
     /// Parks one nested-group edge (`child` is a member of `parent`).
     func parkNestedGroup(parent: String, child: String) throws {
-        try db.run("INSERT OR IGNORE INTO temp.group_edge(parent, child) VALUES(?,?)", [.text(parent), .text(child)])
+        try db.run("INSERT INTO group_edge(parent, child) VALUES(?,?) ON CONFLICT DO NOTHING", [.text(parent), .text(child)])
     }
 
     /// Parks one membership pair read from the source; a later mention of the same pair replaces it.
     func parkMember(group: String, member: String, op: MemberOp) throws {
-        try db.run("INSERT OR REPLACE INTO temp.member_seen(group_id, member_id, op) VALUES(?,?,?)",
+        try db.run("""
+            INSERT INTO member_seen(group_id, member_id, op) VALUES(?,?,?)
+            ON CONFLICT(group_id, member_id) DO UPDATE SET op=excluded.op
+            """,
                    [.text(group), .text(member), .text(op.rawValue)])
     }
 }

@@ -45,8 +45,8 @@ extension StateStore {
     public func recordSessionCreated(id: String, identitySourceId: String, runId: Int64) throws {
         try withDatabase { db in
             try db.run("""
-                INSERT OR IGNORE INTO sessions(id, tenant, source, identity_source_id, run_id, state, created_at)
-                VALUES(?,?,?,?,?,'open',?)
+                INSERT INTO sessions(id, tenant, source, identity_source_id, run_id, state, created_at)
+                VALUES(?,?,?,?,?,'open',?) ON CONFLICT DO NOTHING
                 """, [.text(id), .text(tenant), .text(source), .text(identitySourceId), .int(runId),
                       .double(Date().timeIntervalSince1970)])
         }

@@ -38,15 +38,14 @@ extension StateStore {
         try withDatabase { db in
             try db.execute("""
                 CREATE TEMP TABLE IF NOT EXISTS seen(kind TEXT NOT NULL, external_id TEXT NOT NULL,
-                    PRIMARY KEY(kind, external_id)) WITHOUT ROWID;
-                DELETE FROM temp.seen;
+                    PRIMARY KEY(kind, external_id))\(db.dialect.withoutRowid);
+                DELETE FROM seen;
                 """)
             // Plans of earlier runs of this source are no longer needed.
             try db.run("DELETE FROM plan WHERE run_id IN (SELECT id FROM runs WHERE tenant=? AND source=?)",
                        [.text(tenant), .text(source)])
-            try db.run("INSERT INTO runs(tenant, source, started_at, status, dry_run) VALUES(?,?,?,'running',?)",
-                       [.text(tenant), .text(source), .double(Date().timeIntervalSince1970), .int(dryRun ? 1 : 0)])
-            return try db.scalarInt("SELECT last_insert_rowid()") ?? 0
+            return try db.scalarInt("INSERT INTO runs(tenant, source, started_at, status, dry_run) VALUES(?,?,?,'running',?) RETURNING id",
+                                    [.text(tenant), .text(source), .double(Date().timeIntervalSince1970), .int(dryRun ? 1 : 0)]) ?? 0
         }
     }
 
@@ -76,12 +75,12 @@ extension StateStore {
 
     /// Writes of the planner inside one transaction.
     public struct Batch {
-        let db: SQLiteDatabase
+        let db: any StateDatabase
         let store: StateStore
 
         /// Marks an entity as seen in this read; `false` when it was already seen (a duplicate).
         public func markSeen(kind: String, externalId: String) throws -> Bool {
-            try db.run("INSERT OR IGNORE INTO temp.seen(kind, external_id) VALUES(?,?)",
+            try db.run("INSERT INTO seen(kind, external_id) VALUES(?,?) ON CONFLICT DO NOTHING",
                        [.text(kind), .text(externalId)]) == 1
         }
 
@@ -164,7 +163,7 @@ extension StateStore {
                            'deactivate', 'inactive', e.hash, NULL, 'absent from a complete read'
                     FROM entities e
                     WHERE e.tenant=? AND e.source=? AND e.kind=? AND e.status='active'
-                      AND NOT EXISTS (SELECT 1 FROM temp.seen s WHERE s.kind=e.kind AND s.external_id=e.external_id)
+                      AND NOT EXISTS (SELECT 1 FROM seen s WHERE s.kind=e.kind AND s.external_id=e.external_id)
                     """, [.int(runId), .int(firstSeq), .text(tenant), .text(source), .text(kind.rawValue)])
             }
         }

@@ -7,13 +7,18 @@ import Foundation
 /// (``commitSession(_:)``). A crash at any point therefore leaves either the old state (the next run
 /// resends, and bulk-upsert is idempotent on externalId) or the new one.
 ///
+/// ## Backends
+/// SQLite (`state.sqlite` in the state directory, the default) or PostgreSQL (``StateBackend``), through
+/// ``StateDatabase``; the SQL is the subset both accept.
+///
 /// ## Threading
-/// Each instance owns one SQLite connection guarded by a lock; use one instance per source run.
-/// Several processes may open the same file (WAL; writers wait on a busy timeout).
+/// Each instance owns one connection guarded by a lock; use one instance per source run.
+/// Several processes may open the same file (WAL; writers wait on a busy timeout) or database.
 public final class StateStore: @unchecked Sendable {
     /// Guards `db`.
     private let lock = NSLock()
-    private let db: SQLiteDatabase
+    private let db: any StateDatabase
+    /// The SQLite file, or the PostgreSQL server (password redacted) and schema.
     public let path: String
     public let tenant: String
     public let source: String
@@ -31,7 +36,8 @@ public final class StateStore: @unchecked Sendable {
         path = directory.appendingPathComponent("state.sqlite").path
         self.tenant = tenant
         self.source = source
-        db = try SQLiteDatabase(path: path)
+        let sqlite = try SQLiteDatabase(path: path)
+        db = SQLiteStateDatabase(sqlite)
         try db.execute(StateStore.schema)
         let version = try db.scalarInt("SELECT CAST(value AS INTEGER) FROM meta WHERE key='schema_version'") ?? 0
         guard version == Int64(StateStore.schemaVersion) else {
@@ -39,9 +45,33 @@ public final class StateStore: @unchecked Sendable {
         }
     }
 
+    /// Opens the state of one source in PostgreSQL (see ``PostgresStateDatabase``); with `fence`, every
+    /// write is checked against the source's lease generation.
+    public init(postgres database: PostgresStateDatabase, tenant: String, source: String) {
+        path = "\(database.connection.server) schema \(database.schema)"
+        self.tenant = tenant
+        self.source = source
+        db = database
+    }
+
+    /// Opens the state of one source in `backend` (`fence`: PostgreSQL only, see ``LeaseFence``).
+    public static func open(_ backend: StateBackend, tenant: String, source: String, fence: LeaseFence? = nil) throws -> StateStore {
+        switch backend {
+        case .sqlite(let directory):
+            return try StateStore(directory: directory, tenant: tenant, source: source)
+        case .postgres(let conninfo, let schema):
+            let database = try PostgresStateDatabase(conninfo: conninfo, schema: schema)
+            database.fence = fence
+            return StateStore(postgres: database, tenant: tenant, source: source)
+        }
+    }
+
+    /// Which engine holds this state.
+    public var dialect: SQLDialect { withDatabase { $0.dialect } }
+
     /// Runs `body` with the connection, under the lock.
     @discardableResult
-    func withDatabase<T>(_ body: (SQLiteDatabase) throws -> T) rethrows -> T {
+    func withDatabase<T>(_ body: (any StateDatabase) throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body(db)
@@ -49,7 +79,7 @@ public final class StateStore: @unchecked Sendable {
 
     static let schema = """
     CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
-    INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '3');
+    INSERT INTO meta(key, value) VALUES('schema_version', '3') ON CONFLICT DO NOTHING;
     CREATE TABLE IF NOT EXISTS entities(
         tenant TEXT NOT NULL, source TEXT NOT NULL, kind TEXT NOT NULL, external_id TEXT NOT NULL,
         status TEXT NOT NULL, hash INTEGER NOT NULL, updated_at REAL NOT NULL,

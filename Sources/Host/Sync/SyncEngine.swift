@@ -23,6 +23,10 @@ public struct SyncEngine {
         public var groupsByCapability = false
         /// `--approve-group-deletions N` (falls back to `--approve-deactivations N`).
         public var approvedGroupDeletions: Int?
+        /// Where state lives (`nil` = SQLite in ``stateDirectory``) and, on PostgreSQL, the lease generation
+        /// every state write is fenced by (`xaas serve` with several hosts).
+        public var stateBackend: StateBackend?
+        public var fence: LeaseFence?
 
         public init(tenant: String, source: String, stateDirectory: URL, pageSize: Int, rules: Planner.Rules,
                     safeguards: SafeguardCheck, openSource: @escaping () throws -> any RecordSource,
@@ -78,7 +82,8 @@ public struct SyncEngine {
         do {
             let lock = try SourceLock(stateDirectory: job.stateDirectory, tenant: job.tenant, source: job.source)
             defer { withExtendedLifetime(lock) {} }
-            let opened = try StateStore(directory: job.stateDirectory, tenant: job.tenant, source: job.source)
+            let opened = try StateStore.open(job.stateBackend ?? .sqlite(directory: job.stateDirectory),
+                                             tenant: job.tenant, source: job.source, fence: job.fence)
             store = opened
             let id = try opened.beginRun(dryRun: options.dryRun)
             runId = id

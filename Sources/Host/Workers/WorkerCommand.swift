@@ -79,8 +79,8 @@ enum WorkerCommand {
         // The org's rate limiter shares its budget with every other worker through the state directory.
         let limiter: OrgRateLimiter
         do {
-            limiter = try OrgRateLimiter(tenant: tenant.name, stateDirectory: job.stateDirectory, org: tenant.org,
-                                         warn: { log.warning($0) })
+            limiter = try OrgRateLimiter.shared(tenant: tenant.name, stateDirectory: job.stateDirectory, org: tenant.org,
+                                                backend: job.stateBackend, warn: { log.warning($0) })
         } catch {
             return failed("\(error)")
         }
@@ -121,10 +121,12 @@ enum WorkerCommand {
         let approvals = ApprovalStore(stateDirectory: job.stateDirectory)
         let stored = job.approve == nil ? approvals.pending(tenant: job.tenant, source: job.source) : nil
         if let stored { log.info("using the approval of \(stored) deactivation(s) given on the status page") }
-        let syncJob = SyncJobFactory.job(tenant: tenant, source: source, registry: registry,
+        var syncJob = SyncJobFactory.job(tenant: tenant, source: source, registry: registry,
                                          stateDirectory: job.stateDirectory, approve: job.approve ?? stored,
                                          approveGroupDeletions: job.approveGroupDeletions,
                                          client: client, logger: log)
+        syncJob.stateBackend = job.stateBackend
+        syncJob.fence = job.leaseGeneration.map { LeaseFence(tenant: job.tenant, source: job.source, generation: $0) }
         let runLog = log.redacting(syncJob.redactor)
         engine.log = { runLog.info($0) }
         let outcome = await engine.run(syncJob)

@@ -32,6 +32,10 @@ struct WorkerJob: Sendable, CustomStringConvertible {
     var progress = false
     /// The parent's minimum log level (`--log-level`): the worker writes nothing below it.
     var logLevel = LogLevel.info
+    /// The state backend the parent resolved (`nil` = SQLite in ``stateDirectory``); may hold a password.
+    var stateBackend: StateBackend?
+    /// The generation of the source's lease the parent holds (PostgreSQL): every state write is fenced by it.
+    var leaseGeneration: Int64?
 
     var description: String { "worker job \(tenant)/\(source)" }
 
@@ -53,6 +57,10 @@ struct WorkerJob: Sendable, CustomStringConvertible {
                 ("cooldownSeconds", .number(String(endpoint.cooldownSeconds))),
             ])))
         }
+        if case .postgres(let conninfo, let schema)? = stateBackend {
+            members.append(("statePostgres", .object([("conninfo", .string(conninfo)), ("schema", .string(schema))])))
+        }
+        if let leaseGeneration { members.append(("leaseGeneration", .number(String(leaseGeneration)))) }
         return .object(members)
     }
 
@@ -79,6 +87,13 @@ struct WorkerJob: Sendable, CustomStringConvertible {
         pluginPaths = json["pluginPaths"]?.arrayValue?.compactMap(\.stringValue) ?? []
         progress = json["progress"]?.boolValue ?? false
         logLevel = json["logLevel"]?.stringValue.flatMap(LogLevel.init(name:)) ?? .info
+        if let pg = json["statePostgres"], pg != .null {
+            guard let conninfo = pg["conninfo"]?.stringValue, let schema = pg["schema"]?.stringValue else {
+                throw WorkerError("the job's statePostgres lacks conninfo or schema")
+            }
+            stateBackend = .postgres(conninfo: conninfo, schema: schema)
+        }
+        leaseGeneration = json["leaseGeneration"]?.intValue.map(Int64.init)
         if let e = json["endpoint"], e != .null {
             guard let text = e["url"]?.stringValue, let url = URL(string: text), let token = e["token"]?.stringValue else {
                 throw WorkerError("the job's endpoint lacks url or token")
