@@ -22,8 +22,8 @@ struct PostgresStateStoreTests {
         try s.batch { b in
             #expect(try b.markSeen(kind: "user", externalId: "u1"))
             #expect(try !b.markSeen(kind: "user", externalId: "u1"))
-            try b.appendPlan(runId: run, PlanEntry(seq: 1, kind: "user", externalId: "u1", action: .create, status: .active,
-                                                   hash: Int64.max - 7, profileJSON: #"{"a":"é"}"#, reason: nil))
+            try b.appendPlan(runId: run, PlanEntry(seq: 1, kind: .user, externalId: "u1", action: .create, status: .active,
+                                                   hash: Int64.max - 7, profile: Profile(json: #"{"a":"é"}"#, hash: Int64.max - 7), reason: nil))
         }
         #expect(try s.planCounts(runId: run) == [.create: 1])
         try s.recordSessionCreated(id: "S1", identitySourceId: "IS", runId: run)
@@ -37,7 +37,7 @@ struct PostgresStateStoreTests {
         #expect(try s.unfinishedSessions().isEmpty)
         // A complete read that no longer sees u1 plans its deactivation.
         let next = try s.beginRun(dryRun: false)
-        #expect(try s.planAbsentDeactivations(runId: next, kind: "user", firstSeq: 1) == 1)
+        #expect(try s.planAbsentDeactivations(runId: next, kind: .user, firstSeq: 1) == 1)
         #expect(try s.planEntries(runId: next, actions: [.deactivate], afterSeq: 0, limit: 10).map(\.externalId) == ["u1"])
         try s.finishRun(next, status: "ok", reportJSON: "{}")
         #expect(try s.latestRun()?.status == "ok")
@@ -53,9 +53,9 @@ struct PostgresStateStoreTests {
         let run = try s.beginRun(dryRun: false)
         try s.prepareGroupPlanning()
         try s.batch { b in
-            try b.appendPlan(runId: run, PlanEntry(seq: 1, kind: "user", externalId: "u1", action: .create, status: .active, hash: 1, profileJSON: "{}", reason: nil))
-            try b.appendPlan(runId: run, PlanEntry(seq: 2, kind: "group", externalId: "g1", action: .create, status: .active, hash: 1, profileJSON: "{}", reason: nil))
-            try b.appendPlan(runId: run, PlanEntry(seq: 3, kind: "group", externalId: "g2", action: .create, status: .active, hash: 1, profileJSON: "{}", reason: nil))
+            try b.appendPlan(runId: run, PlanEntry(seq: 1, kind: .user, externalId: "u1", action: .create, status: .active, hash: 1, profile: Profile(json: "{}", hash: 1), reason: nil))
+            try b.appendPlan(runId: run, PlanEntry(seq: 2, kind: .group, externalId: "g1", action: .create, status: .active, hash: 1, profile: Profile(json: "{}", hash: 1), reason: nil))
+            try b.appendPlan(runId: run, PlanEntry(seq: 3, kind: .group, externalId: "g2", action: .create, status: .active, hash: 1, profile: Profile(json: "{}", hash: 1), reason: nil))
             try b.parkMember(group: "g1", member: "u1", op: .add)
             try b.parkMember(group: "g1", member: "u1", op: .list)
             try b.parkNestedGroup(parent: "g2", child: "g1")

@@ -49,6 +49,8 @@ public final class PostgresConnection {
             case .int(let v): types.append(20); texts.append(String(v))              // int8
             case .double(let v): types.append(701); texts.append(Self.text(v))       // float8
             case .text(let v): types.append(25); texts.append(v)                     // text
+            case .blob(let v):                                                       // bytea, hex input form
+                types.append(17); texts.append("\\x" + v.map { String(format: "%02x", $0) }.joined())
             }
         }
         let result = Self.withCStrings(texts) { values in
