@@ -27,6 +27,26 @@ struct FuzzRegressionTests {
         }
     }
 
+    /// connectors.d source/org files, filters and mapping templates (``FuzzConfig``, the `config` harness).
+    @Test func configInputsAreReadOrReportedCleanly() {
+        let inputs = Self.inputs("config")
+        #expect(inputs.count >= 10, "the config seeds are in scripts/fuzz/seeds/config")
+        for url in inputs {
+            let problem = FuzzConfig.check([UInt8]((try? Data(contentsOf: url)) ?? Data()))
+            #expect(problem == nil, "\(url.lastPathComponent): \(problem ?? "")")
+        }
+    }
+
+    /// Request sequences through the emulator without sockets (``FuzzEmulator``, the `emulator` harness).
+    @Test func emulatorInputsAreAnsweredCleanly() {
+        let inputs = Self.inputs("emulator")
+        #expect(inputs.count >= 5, "the emulator seeds are in scripts/fuzz/seeds/emulator")
+        for url in inputs {
+            let problem = FuzzEmulator.check([UInt8]((try? Data(contentsOf: url)) ?? Data()))
+            #expect(problem == nil, "\(url.lastPathComponent): \(problem ?? "")")
+        }
+    }
+
     /// Each input is sent raw to a live server, which must answer or close, and keep serving.
     @Test func httpInputsLeaveTheServerServing() throws {
         let inputs = Self.inputs("http")
