@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # libFuzzer over xaas's parsers: `scripts/fuzz.sh [seconds-per-target] [target…]`.
 # Targets: json (XaasJSON), http (HTTPServer's request reader), csv (CSV reader), ldif (LDIF record reader),
-# config (connectors.d source/org files, filter expressions, mapping templates), emulator (request → route →
-# response, without sockets).
+# emulator (request → route → response, without sockets), and config (connectors.d source/org files, filter
+# expressions, mapping templates; not in the default list: it builds the whole Host module with the fuzzer,
+# minutes of CPU — run `scripts/fuzz.sh 60 config`).
 # Each harness is built with `swiftc -sanitize=fuzzer,address` from the module's sources (the package's own
 # imports stripped, so one harness = one module), seeded from Tests fixtures, /work/shared/corpora and
 # scripts/fuzz/seeds/<target>, and run for the given seconds (default 30). Crashers land in
@@ -11,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-30}"; shift || true
-targets=("${@:-json http csv ldif config emulator}")
+targets=("${@:-json http csv ldif emulator}")
 read -r -a targets <<< "${targets[*]}"
 out=.build-fuzz
 mkdir -p "$out"
@@ -38,13 +39,18 @@ build() {  # build NAME : builds $out/NAME/fuzz from the staged sources and scri
 # Harnesses over modules with many dependencies (Host, Emulator) link the package's modules, each built once
 # per run with the same flags into $out/modules (-enable-testing where a harness needs internal parsers).
 cinc="-I $out/modules -I $out/modules/PluginAPI -I Sources/CSQLite -I Sources/COpenSSL"
-modules() {  # modules NAME… : builds each package module (give them in dependency order) unless built
-    local m testing
+modules() {  # modules NAME… : builds each package module (in dependency order) unless it is up to date
+    local m testing stale=
     mkdir -p "$out/modules/PluginAPI"
     cp Sources/PluginAPI/include/xaas_plugin.h "$out/modules/PluginAPI/"
     printf 'module PluginAPI {\n  header "xaas_plugin.h"\n  export *\n}\n' > "$out/modules/PluginAPI/module.modulemap"
     for m in "$@"; do
-        [ -e "$out/modules/$m.o" ] && continue
+        # Up to date: built, no source newer, and no module before it rebuilt in this call.
+        if [ -z "$stale" ] && [ -e "$out/modules/$m.o" ] && [ -z "$(find "Sources/$m" -newer "$out/modules/$m.o" | head -n 1)" ]; then
+            continue
+        fi
+        stale=1
+        rm -f "$out/modules/$m.o"
         case $m in Host|HTTPServer) testing=-enable-testing ;; *) testing= ;; esac
         # shellcheck disable=SC2046,SC2086
         swiftc -parse-as-library -module-name "$m" -emit-module -emit-module-path "$out/modules/$m.swiftmodule" \
@@ -79,7 +85,6 @@ seeds() {  # seeds NAME DIR… : a fresh seed corpus from fixtures
 }
 
 status=0
-rm -rf "$out/modules"
 for t in "${targets[@]}"; do
     rm -f "$out/$t/fuzz"
     linked=
