@@ -7,7 +7,8 @@
 # report was printed. Options (reasons in docs/reliability.md):
 #   ASan: detect_leaks=0 (libcurl's per-request allocations under FoundationNetworking are reported as leaks
 #         at exit and would make every subprocess `xaas` exit 1).
-#   Both: handle_segv=0 … (plugins crashed on purpose must die of their signal, as the tests check).
+#   Both: handle_segv=0 … and SWIFT_BACKTRACE=enable=no (plugins crashed on purpose must die of their
+#         signal, as the tests check).
 #   TSan: suppressions=scripts/tsan-suppressions.txt (each entry says why it is not a race of ours).
 # The log is kept in <scratch>/sanitize.log.
 set -euo pipefail
@@ -16,6 +17,8 @@ kind=${1:-}
 # The misbehaving-plugin tests crash plugins on purpose and check the signal the process died of; the
 # sanitizer's own SEGV/abort handlers would turn that death into an exit status.
 signals="handle_segv=0:handle_sigbus=0:handle_abort=0:handle_sigill=0:handle_sigfpe=0"
+# Nor the Swift runtime's crash backtracer: under TSan it turns a plugin's abort() into a TSan CHECK failure.
+export SWIFT_BACKTRACE=enable=no
 case $kind in
     address) scratch=.build-asan; export ASAN_OPTIONS="detect_leaks=0:$signals${ASAN_OPTIONS:+:$ASAN_OPTIONS}" ;;
     thread)  scratch=.build-tsan
