@@ -43,12 +43,14 @@ struct MisbehavingPluginSyncTests {
                       + (1...csvRows).map { "emp-\($0),Ann\($0),Lee\($0),emp\($0)@example.com" }.joined(separator: "\n") + "\n")
         }
 
-        /// Points the bad source at the plugin for `mode` (misbehaving on its second page).
+        /// Points the bad source at the plugin for `mode` (misbehaving on its second page). The page timeout is
+        /// 2 s for the hang and 30 s otherwise: a crash's backtrace on a loaded machine can outlast 2 s while
+        /// the call is still being timed.
         func useBadPlugin(_ mode: Mode) throws {
             let library = try MisbehavingPlugin.build(mode, atPage: mode == .good ? 0 : 1, in: libs)
             try write("acme/bad.json", """
                 {"identitySourceId": "\(Self.badId)", "connector": "\(library.path)", "settings": {},
-                 "mapping": \(Self.mapping), "pageSize": 5, "pageTimeoutSeconds": 2, "memoryLimitMB": 256}
+                 "mapping": \(Self.mapping), "pageSize": 5, "pageTimeoutSeconds": \(mode == .hang ? 2 : 30), "memoryLimitMB": 256}
                 """)
         }
     }
