@@ -64,7 +64,7 @@ struct MisbehavingPluginSyncTests {
         (.badRecordsPointer, "SIGSEGV"), (.badStringPointer, "SIGSEGV"),
         (.countPastRecords, "record 5: struct_size 0 is outside"), (.hugeCount, "record_count 1099511627776 is more than"),
         (.nonUTF8, "attribute email: value is not valid UTF-8"), (.wrongRecordSize, "record 0: struct_size 7 is outside"),
-        (.leak, "more than the source's memoryLimitMB (256)"),
+        (.leak, "more than the source's memoryLimitMB (256)"), (.strayChild, "SIGSEGV"),
     ]
 
     @Test func onlyTheMisbehavingSourceFailsAndNobodyIsDeactivated() throws {

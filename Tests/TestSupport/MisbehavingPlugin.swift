@@ -29,6 +29,8 @@ public enum MisbehavingPlugin {
         /// Leaks 64 MiB (touched) per page, one page per 0.1 s, and never ends its cursor (stops by itself after
         /// 24 pages, 1.5 GiB).
         case leak
+        /// Forks a child that keeps the process's stdout and stderr open for 10 minutes, then segfaults.
+        case strayChild
     }
 
     /// The users a good read yields.
@@ -102,6 +104,9 @@ public enum MisbehavingPlugin {
             snprintf(cursor, sizeof cursor, "%d", start + PER_PAGE);
             page->next_cursor = cursor;
         }
+        #elif MODE == 15
+        if (fork() == 0) { sleep(600); _exit(0); }
+        volatile int *p = NULL; *p = 42;
         #endif
         return XAAS_OK;
         """#)
