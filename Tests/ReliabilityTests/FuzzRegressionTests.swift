@@ -29,21 +29,21 @@ struct FuzzRegressionTests {
 
     /// connectors.d source/org files, filters and mapping templates (``FuzzConfig``, the `config` harness).
     @Test func configInputsAreReadOrReportedCleanly() {
-        let inputs = Self.inputs("config")
-        #expect(inputs.count >= 10, "the config seeds are in scripts/fuzz/seeds/config")
-        for url in inputs {
-            let problem = FuzzConfig.check([UInt8]((try? Data(contentsOf: url)) ?? Data()))
-            #expect(problem == nil, "\(url.lastPathComponent): \(problem ?? "")")
-        }
+        Self.replay("config", atLeast: 10, FuzzConfig.check)
     }
 
     /// Request sequences through the emulator without sockets (``FuzzEmulator``, the `emulator` harness).
     @Test func emulatorInputsAreAnsweredCleanly() {
-        let inputs = Self.inputs("emulator")
-        #expect(inputs.count >= 5, "the emulator seeds are in scripts/fuzz/seeds/emulator")
+        Self.replay("emulator", atLeast: 5, FuzzEmulator.check)
+    }
+
+    /// Runs every seed and crasher of `target` through its harness's `check`, which must find nothing wrong.
+    static func replay(_ target: String, atLeast minimum: Int, _ check: ([UInt8]) -> String?) {
+        let inputs = Self.inputs(target)
+        #expect(inputs.count >= minimum, "the \(target) seeds are in scripts/fuzz/seeds/\(target)")
         for url in inputs {
-            let problem = FuzzEmulator.check([UInt8]((try? Data(contentsOf: url)) ?? Data()))
-            #expect(problem == nil, "\(url.lastPathComponent): \(problem ?? "")")
+            let problem = check([UInt8]((try? Data(contentsOf: url)) ?? Data()))
+            #expect(problem == nil, "\(target)/\(url.lastPathComponent): \(problem ?? "")")
         }
     }
 
