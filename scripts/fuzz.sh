@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # libFuzzer over xaas's parsers: `scripts/fuzz.sh [seconds-per-target] [target…]`.
-# Targets: json (XaasJSON), http (HTTPServer's request reader), csv (CSV reader), ldif (LDIF record reader).
+# Targets: json (XaasJSON), http (HTTPServer's request reader), csv (CSV reader), ldif (LDIF record reader),
+# emulator (request → route → response, without sockets), and config (connectors.d source/org files, filter
+# expressions, mapping templates; not in the default list: it builds the whole Host module with the fuzzer,
+# minutes of CPU — run `scripts/fuzz.sh 60 config`).
 # Each harness is built with `swiftc -sanitize=fuzzer,address` from the module's sources (the package's own
 # imports stripped, so one harness = one module), seeded from Tests fixtures, /work/shared/corpora and
 # scripts/fuzz/seeds/<target>, and run for the given seconds (default 30). Crashers land in
@@ -9,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-30}"; shift || true
-targets=("${@:-json http csv ldif}")
+targets=("${@:-json http csv ldif emulator}")
 read -r -a targets <<< "${targets[*]}"
 out=.build-fuzz
 mkdir -p "$out"
@@ -33,6 +36,44 @@ build() {  # build NAME : builds $out/NAME/fuzz from the staged sources and scri
     [ -x "$out/$name/fuzz" ]
 }
 
+# Harnesses over modules with many dependencies (Host, Emulator) link the package's modules, each built once
+# per run with the same flags into $out/modules (-enable-testing where a harness needs internal parsers).
+cinc="-I $out/modules -I $out/modules/PluginAPI -I Sources/CSQLite -I Sources/COpenSSL"
+modules() {  # modules NAME… : builds each package module (in dependency order) unless it is up to date
+    local m testing stale=
+    mkdir -p "$out/modules/PluginAPI"
+    cp Sources/PluginAPI/include/xaas_plugin.h "$out/modules/PluginAPI/"
+    printf 'module PluginAPI {\n  header "xaas_plugin.h"\n  export *\n}\n' > "$out/modules/PluginAPI/module.modulemap"
+    for m in "$@"; do
+        # Up to date: built, no source newer, and no module before it rebuilt in this call.
+        if [ -z "$stale" ] && [ -e "$out/modules/$m.o" ] && [ -z "$(find "Sources/$m" -newer "$out/modules/$m.o" | head -n 1)" ]; then
+            continue
+        fi
+        stale=1
+        rm -f "$out/modules/$m.o"
+        case $m in Host|HTTPServer) testing=-enable-testing ;; *) testing= ;; esac
+        # shellcheck disable=SC2046,SC2086
+        swiftc -parse-as-library -module-name "$m" -emit-module -emit-module-path "$out/modules/$m.swiftmodule" \
+            -sanitize=fuzzer,address -O -g -c -wmo $testing $cinc $(find "Sources/$m" -name '*.swift') \
+            -o "$out/modules/$m.o" 2>&1 | grep -E "error" || true
+        [ -e "$out/modules/$m.o" ] || { echo "module $m: BUILD FAILED"; return 1; }
+    done
+}
+
+link() {  # link NAME MODULE… : builds $out/NAME/fuzz from scripts/fuzz/NAME.swift, its target's one home
+          # (Tests/ReliabilityTests/Fuzz<Name>Target.swift, shared with FuzzRegressionTests) and the built modules
+    local name=$1; shift
+    mkdir -p "$out/$name"
+    modules "$@" || return 1
+    local objects=() m
+    for m in "$@"; do objects+=("$out/modules/$m.o"); done
+    # shellcheck disable=SC2086
+    swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name "Fuzz_$name" $cinc "scripts/fuzz/$name.swift" \
+        "Tests/ReliabilityTests/Fuzz${name^}Target.swift" \
+        "${objects[@]}" -lsqlite3 -lcrypto -o "$out/$name/fuzz" 2>&1 | grep -E "error" || true
+    [ -x "$out/$name/fuzz" ]
+}
+
 seeds() {  # seeds NAME DIR… : a fresh seed corpus from fixtures
     local name=$1; shift
     rm -rf "$out/$name/corpus"; mkdir -p "$out/$name/corpus"
@@ -46,6 +87,7 @@ seeds() {  # seeds NAME DIR… : a fresh seed corpus from fixtures
 status=0
 for t in "${targets[@]}"; do
     rm -f "$out/$t/fuzz"
+    linked=
     case $t in
         json) stage json Sources/XaasJSON/*.swift
               seeds json Tests/Fixtures connectors.d "$corpora/csv/papa_core_cases.json" ;;
@@ -57,10 +99,17 @@ for t in "${targets[@]}"; do
         ldif) stage ldif Plugins/LDIF/*.swift Sources/PluginKit/*.swift Sources/XaasJSON/*.swift Sources/RuntimeInfo/*.swift \
                     Sources/XaasText/*.swift Sources/XaasSecrets/*.swift
               seeds ldif "$corpora/ldif" ;;
+        config) linked="XaasJSON RuntimeInfo XaasText XaasSecrets XaasCrypto HTTPServer Emulator Host"
+              seeds config scripts/fuzz/seeds/config ;;
+        emulator) linked="XaasJSON XaasText XaasCrypto HTTPServer Emulator"
+              seeds emulator scripts/fuzz/seeds/emulator ;;
         *) echo "unknown target $t" >&2; exit 2 ;;
     esac
     echo "== fuzz $t: building"
-    if ! build "$t"; then echo "fuzz $t: BUILD FAILED"; status=1; continue; fi
+    if [ -n "$linked" ]; then
+        # shellcheck disable=SC2086
+        if ! link "$t" $linked; then echo "fuzz $t: BUILD FAILED"; status=1; continue; fi
+    elif ! build "$t"; then echo "fuzz $t: BUILD FAILED"; status=1; continue; fi
     mkdir -p "scripts/fuzz/crashers/$t"
     log="$out/$t/fuzz.log"
     set +e

@@ -10,56 +10,34 @@ import TestSupport
 @Suite("ABI compatibility across minor versions")
 struct ABICompatibilityTests {
     /// A plugin that serves two pages (3 records, then 1) and compiles against 1.0 and later headers.
-    static let source = #"""
-    #include "xaas_plugin.h"
-    #include <string.h>
-    #define S(x) { x, sizeof(x) - 1 }
-    static int token;
-    static const xaas_attribute a0[] = { { S("email"), S("ada@example.com") }, { S("groups"), S("a") }, { S("groups"), S("b") } };
-    static const xaas_attribute a2[] = { { S("member"), S("u1") } };
-    static xaas_record records[4];
-    static xaas_status op_open(const xaas_plugin_descriptor *self, const xaas_host_services *s, const char *json,
-                               size_t len, void **out, xaas_error *err) {
-        (void)self; (void)s; (void)json; (void)len; (void)err;
-        xaas_record r[4] = {
+    static let source = CPlugin.skeleton(id: "org.xaas.test.abi", name: "abitest", prelude: #"""
+        #define S(x) { x, sizeof(x) - 1 }
+        static const xaas_attribute a0[] = { { S("email"), S("ada@example.com") }, { S("groups"), S("a") }, { S("groups"), S("b") } };
+        static const xaas_attribute a2[] = { { S("member"), S("u1") } };
+        static xaas_record records[4];
+        static const char *notes[] = { "row 7 skipped" };
+        """#, open: #"""
+        xaas_record rs[4] = {
             { sizeof(xaas_record), XAAS_KIND_USER, XAAS_STATUS_ACTIVE, S("u1"), a0, 3 },
             { sizeof(xaas_record), XAAS_KIND_GROUP, XAAS_STATUS_INACTIVE, S("g1"), NULL, 0 },
             { sizeof(xaas_record), XAAS_KIND_MEMBERSHIP, XAAS_STATUS_ACTIVE, S("g1"), a2, 1 },
             { sizeof(xaas_record), XAAS_KIND_USER, XAAS_STATUS_DELETED, S("u2"), NULL, 0 },
         };
-        memcpy(records, r, sizeof r);
-        *out = &token;
-        return XAAS_OK;
-    }
-    static const char *notes[] = { "row 7 skipped" };
-    static xaas_status op_read(void *inst, const xaas_read_request *r, xaas_page *page, xaas_error *err) {
-        (void)inst; (void)err;
+        memcpy(records, rs, sizeof rs);
+        """#, readPage: #"""
         int second = r->cursor != NULL;
         page->records = second ? &records[3] : records;
         page->record_count = second ? 1 : 3;
         page->next_cursor = second ? NULL : "2";
         page->notes = second ? NULL : notes;
         page->note_count = second ? 0 : 1;
-    #ifdef XAAS_HAS_FIELD
+        #ifdef XAAS_HAS_FIELD
         /* 1.1 and later: the records are sizeof(xaas_record) apart; say so when the host's page can. */
         if (XAAS_HAS_FIELD(page, xaas_page, record_stride)) page->record_stride = sizeof(xaas_record);
         else if (sizeof(xaas_record) != XAAS_RECORD_SIZE_1_0) return XAAS_UNSUPPORTED;
-    #endif
+        #endif
         return XAAS_OK;
-    }
-    static void op_release(void *inst, xaas_page *page) { (void)inst; (void)page; }
-    static void op_close(void *inst) { (void)inst; }
-    static const xaas_plugin_ops ops = { .struct_size = sizeof(xaas_plugin_ops), .open = op_open, .read_page = op_read,
-                                         .release_page = op_release, .close = op_close };
-    static const xaas_plugin_descriptor descriptor = {
-        .struct_size = sizeof(xaas_plugin_descriptor), .abi_major = XAAS_ABI_MAJOR, .abi_minor = XAAS_ABI_MINOR,
-        .runtime = "c", .id = "org.xaas.test.abi", .name = "abitest", .version = "0.0.1", .description = "ABI test",
-        .source_kind = "test", .capabilities = 0, .settings_schema_json = "{}", .ops = &ops };
-    __attribute__((visibility("default")))
-    const xaas_plugin_descriptor *xaas_plugin_entry_v1(const xaas_host_info *host) {
-        return host && host->abi_major == XAAS_ABI_MAJOR ? &descriptor : NULL;
-    }
-    """#
+        """#)
 
     static var olderHeader: URL { TestSupport.packageRoot.appendingPathComponent("Tests/Fixtures/abi/1.0") }
 

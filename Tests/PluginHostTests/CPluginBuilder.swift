@@ -1,14 +1,12 @@
 import Foundation
 import TestSupport
 
-/// Builds small C plugins for loader tests with the system C compiler (`cc`), against the real ABI header.
+/// The loader tests' configurable C plugin (built with ``CPlugin/build(_:source:header:defines:warnings:in:)``).
 enum CPluginBuilder {
     /// The C compiler, when one is installed.
-    static let compiler: URL? = ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"]
-        .map { URL(fileURLWithPath: $0) }
-        .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    static var compiler: URL? { CPlugin.compiler }
 
-    static var headerDirectory: URL { TestSupport.packageRoot.appendingPathComponent("Sources/PluginAPI/include") }
+    static var headerDirectory: URL { CPlugin.headerDirectory }
 
     /// A configurable plugin: every `-D` below changes one thing the loader must check.
     static let source = #"""
@@ -70,37 +68,6 @@ enum CPluginBuilder {
     /// the real one) into `directory/<name>` (mode 0755) and returns its path.
     static func build(_ name: String, source: String = CPluginBuilder.source, header: URL = CPluginBuilder.headerDirectory,
                       defines: [String] = [], in directory: URL) throws -> URL {
-        guard let compiler else { throw BuildError(message: "no C compiler") }
-        let sourceFile = directory.appendingPathComponent(name + ".c")
-        try source.write(to: sourceFile, atomically: true, encoding: .utf8)
-        let output = directory.appendingPathComponent(name)
-        let result = try TestSupport.run(compiler, [
-            "-std=c11", "-Wall", "-shared", "-fPIC", "-fvisibility=hidden", "-I", header.path,
-            "-o", output.path, sourceFile.path,
-        ] + defines.map { "-D" + $0 })
-        guard result.status == 0 else { throw BuildError(message: "cc failed: \(result.stderr)") }
-        chmod(output.path, 0o755)
-        return output
-    }
-
-    struct BuildError: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
-    }
-}
-
-extension CPluginBuilder {
-    /// Compiles `source` (any C plugin text) with `defines` into `directory/<name>` (mode 0755); returns its path.
-    static func build(_ name: String, source: String, defines: [String] = [], in directory: URL) throws -> URL {
-        guard let compiler else { throw BuildError(message: "no C compiler") }
-        let sourceFile = directory.appendingPathComponent(name + ".c")
-        try source.write(to: sourceFile, atomically: true, encoding: .utf8)
-        let output = directory.appendingPathComponent(name)
-        let result = try TestSupport.run(compiler, [
-            "-std=c11", "-shared", "-fPIC", "-fvisibility=hidden", "-I", headerDirectory.path, "-o", output.path, sourceFile.path,
-        ] + defines.map { "-D" + $0 })
-        guard result.status == 0 else { throw BuildError(message: "cc failed: \(result.stderr)") }
-        chmod(output.path, 0o755)
-        return output
+        try CPlugin.build(name, source: source, header: header, defines: defines, warnings: true, in: directory)
     }
 }

@@ -7,57 +7,7 @@ import TestSupport
 /// `validate` down; a hang ends at `--timeout`; a garbage length or a zeroed `struct_size` is rejected.
 @Suite(.serialized, .enabled(if: CPluginBuilder.compiler != nil, "needs a C compiler (cc) to build the test plugins"))
 struct MisbehavingPluginCommandTests {
-    enum Mode: Int { case segv, abort, exit3, hang, hugeLength, zeroStructSize, repeatCursor }
-
-    static let source = #"""
-    #include "xaas_plugin.h"
-    #include <signal.h>
-    #include <stdlib.h>
-    #include <string.h>
-    #include <unistd.h>
-    static int token;
-    static xaas_attribute attribute;
-    static xaas_record record;
-    static xaas_status op_open(const xaas_plugin_descriptor *self, const xaas_host_services *s, const char *json,
-                               size_t len, void **out, xaas_error *err) {
-        (void)self; (void)s; (void)json; (void)len; (void)err; *out = &token; return XAAS_OK;
-    }
-    static xaas_status op_read(void *inst, const xaas_read_request *r, xaas_page *page, xaas_error *err) {
-        (void)inst; (void)r; (void)err;
-        size_t size = page->struct_size; memset(page, 0, sizeof *page); page->struct_size = size;
-        record.struct_size = sizeof record; record.kind = XAAS_KIND_USER; record.status = XAAS_STATUS_ACTIVE;
-        record.external_id.ptr = "u1"; record.external_id.len = 2;
-        attribute.name.ptr = "email"; attribute.name.len = 5; attribute.value.ptr = "a@example.com"; attribute.value.len = 13;
-        record.attributes = &attribute; record.attribute_count = 1;
-        page->records = &record; page->record_count = 1;
-    #if MODE == 0
-        volatile int *p = NULL; *p = 42;
-    #elif MODE == 1
-        abort();
-    #elif MODE == 2
-        exit(3);
-    #elif MODE == 3
-        for (;;) sleep(1);
-    #elif MODE == 4
-        attribute.value.len = (size_t)1 << 40;
-    #elif MODE == 5
-        page->struct_size = 0;
-    #elif MODE == 6
-        page->next_cursor = "same-cursor";
-    #endif
-        return XAAS_OK;
-    }
-    static void op_release(void *inst, xaas_page *page) { (void)inst; (void)page; }
-    static void op_close(void *inst) { (void)inst; }
-    static const xaas_plugin_ops ops = { .struct_size = sizeof(xaas_plugin_ops), .open = op_open, .read_page = op_read,
-                                         .release_page = op_release, .close = op_close };
-    static const xaas_plugin_descriptor descriptor = {
-        .struct_size = sizeof(xaas_plugin_descriptor), .abi_major = XAAS_ABI_MAJOR, .abi_minor = 0, .runtime = "c",
-        .id = "org.xaas.test.misbehaving", .name = "misbehaving", .version = "0.0.1", .description = "misbehaves (tests)",
-        .source_kind = "test", .capabilities = 0, .settings_schema_json = "{}", .ops = &ops };
-    __attribute__((visibility("default")))
-    const xaas_plugin_descriptor *xaas_plugin_entry_v1(const xaas_host_info *host) { (void)host; return &descriptor; }
-    """#
+    typealias Mode = MisbehavingPlugin.Mode
 
     let directory: URL
     let settings: URL
@@ -69,8 +19,7 @@ struct MisbehavingPluginCommandTests {
     }
 
     func plugin(_ mode: Mode) throws -> String {
-        try CPluginBuilder.build("libmisbehaving\(mode.rawValue).so", source: Self.source, defines: ["MODE=\(mode.rawValue)"],
-                                 in: directory).path
+        try MisbehavingPlugin.build(mode, in: directory).path
     }
 
     func validate(_ mode: Mode, _ extra: [String] = []) throws -> TestSupport.ProcessResult {
@@ -118,6 +67,23 @@ struct MisbehavingPluginCommandTests {
         let r = try TestSupport.xaas(["plugins", "read", try plugin(.repeatCursor), "--settings", settings.path, "--timeout", "20"])
         #expect(r.status == 1)
         #expect(r.stderr.contains("returned the cursor \"same-cursor\" again"), "\(r.stderr)")
-        #expect(r.stdout.split(separator: "\n").count == 2, "the pages before the repeat are printed")
+        #expect(r.stdout.split(separator: "\n").count == 10, "the two pages before the repeat are printed")
+    }
+
+    /// Every malformed page is reported by `validate` with exit 1: a clear `source data error` where the host
+    /// can check the page, the signal where reading it crashed the (child) check.
+    @Test func validateReportsEveryMalformedPage() throws {
+        let cases: [(Mode, String)] = [
+            (.hugeCount, "record_count 1099511627776 is more than"), (.nonUTF8, "attribute email: value is not valid UTF-8"),
+            (.wrongRecordSize, "record 0: struct_size 7 is outside"), (.countPastRecords, "record 5: struct_size 0 is outside"),
+            (.badRecordsPointer, "SIGSEGV"), (.badStringPointer, "SIGSEGV"),
+        ]
+        for (mode, expected) in cases {
+            let r = try validate(mode)
+            #expect(r.status == 1, "\(mode): \(r.status) \(r.stderr)")
+            #expect(r.stderr.contains(expected), "\(mode): \(r.stderr)")
+        }
+        let good = try validate(.good)
+        #expect(good.status == 0 && good.stdout.contains("first page: 5 records"), "\(good.stdout) \(good.stderr)")
     }
 }

@@ -27,6 +27,26 @@ struct FuzzRegressionTests {
         }
     }
 
+    /// connectors.d source/org files, filters and mapping templates (``FuzzConfig``, the `config` harness).
+    @Test func configInputsAreReadOrReportedCleanly() {
+        Self.replay("config", atLeast: 10, FuzzConfig.check)
+    }
+
+    /// Request sequences through the emulator without sockets (``FuzzEmulator``, the `emulator` harness).
+    @Test func emulatorInputsAreAnsweredCleanly() {
+        Self.replay("emulator", atLeast: 5, FuzzEmulator.check)
+    }
+
+    /// Runs every seed and crasher of `target` through its harness's `check`, which must find nothing wrong.
+    static func replay(_ target: String, atLeast minimum: Int, _ check: ([UInt8]) -> String?) {
+        let inputs = Self.inputs(target)
+        #expect(inputs.count >= minimum, "the \(target) seeds are in scripts/fuzz/seeds/\(target)")
+        for url in inputs {
+            let problem = check([UInt8]((try? Data(contentsOf: url)) ?? Data()))
+            #expect(problem == nil, "\(target)/\(url.lastPathComponent): \(problem ?? "")")
+        }
+    }
+
     /// Each input is sent raw to a live server, which must answer or close, and keep serving.
     @Test func httpInputsLeaveTheServerServing() throws {
         let inputs = Self.inputs("http")

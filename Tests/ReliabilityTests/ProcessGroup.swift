@@ -39,9 +39,17 @@ final class ProcessGroup {
     /// Every descendant seen so far (workers run in their own process groups, so the group alone misses them).
     private var descendants: Set<pid_t> = []
 
-    /// SIGKILL to the process, its group, and every descendant (each in its own group too).
+    /// SIGKILL to the process, its group, and every descendant (each in its own group too). Everything is
+    /// first stopped (SIGSTOP) until the tree no longer grows: a worker the parent spawns while the tree is
+    /// listed would otherwise escape, orphaned, and hold the source lock against the next run.
     func killTree() {
-        recordDescendants()
+        var known = -1
+        while known != descendants.count {
+            known = descendants.count
+            kill(-pid, SIGSTOP)
+            for child in descendants { kill(-child, SIGSTOP); kill(child, SIGSTOP) }
+            recordDescendants()
+        }
         kill(-pid, SIGKILL)
         for child in descendants {
             kill(child, SIGKILL)

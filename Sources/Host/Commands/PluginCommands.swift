@@ -130,22 +130,19 @@ enum PluginCommands {
             let target = try arguments.positionals(exactly: ["<name|path>"])[0]
             let settingsPath = try arguments.required("--settings")
             let limit = try arguments.int("--limit", in: 0 ... Int.max)
-            let watchdog = CallWatchdog(seconds: Double(try arguments.int("--timeout", in: 1 ... 7 * 86_400) ?? defaultReadTimeoutSeconds))
+            PluginCallWatch.install(CallWatchdog(seconds: Double(try arguments.int("--timeout", in: 1 ... 7 * 86_400)
+                                                                 ?? defaultReadTimeoutSeconds)))
             do {
                 let plugin = try registry(arguments).resolve(target)
                 let (settingsText, _) = try readSettings(settingsPath)
-                watchdog.arm("open")
                 let instance = try PluginInstance(plugin: plugin, settingsJSON: settingsText, log: pluginLog(plugin.name))
-                watchdog.disarm()
                 var writer = NDJSONWriter()
                 var cursor: String? = nil
                 var written = 0
                 var loops = CursorLoopDetector()
                 reading: repeat {
                     if let limit, written >= limit { break }
-                    watchdog.arm("read_page")
                     let page = try instance.readPage(cursor: cursor, checkpoint: nil, pageSizeHint: 1000)
-                    watchdog.disarm()
                     for note in page.notes { StandardError.print("note: \(note)") }
                     for record in page.records {
                         if let limit, written >= limit { break reading }

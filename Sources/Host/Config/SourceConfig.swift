@@ -37,6 +37,8 @@ public struct SourceConfig: Sendable, CustomStringConvertible, CustomReflectable
     public var lifecycle: LifecycleConfig?
     /// The `groups` key as written; `nil` when absent (then groups sync if the connector reads them).
     public var groupSync: GroupSyncConfig?
+    /// `pageTimeoutSeconds` and `memoryLimitMB`: what the sync worker allows the connector.
+    public var workerLimits = WorkerLimits()
 
     /// The default ``pageSize``.
     public static let defaultPageSize = 500
@@ -76,7 +78,7 @@ public struct SourceConfig: Sendable, CustomStringConvertible, CustomReflectable
     public var connectorIsPath: Bool { connector.hasPrefix("/") }
 
     static let knownKeys = ["identitySourceId", "connector", "settings", "filter", "mapping", "safeguards", "enabled",
-                            "pageSize", "timeoutSeconds", "schedule", "groups", "lifecycle"]
+                            "pageSize", "timeoutSeconds", "schedule", "groups", "lifecycle"] + WorkerLimits.keys
 
     /// Reads a source file (already parsed), reporting problems to `reader`; nil when it has any problem.
     static func read(_ json: JSONValue, tenant: String, name: String, file: URL, reader: inout ConfigReader) -> SourceConfig? {
@@ -111,6 +113,7 @@ public struct SourceConfig: Sendable, CustomStringConvertible, CustomReflectable
         }
         let groupSync = GroupSyncConfig.read(json, reader: &reader)
         let lifecycle = LifecycleConfig.read(json, reader: &reader)
+        let workerLimits = WorkerLimits.read(json, reader: &reader)
 
         guard reader.problems.count == before, let sourceId, let connector, let mapping else { return nil }
         var source = SourceConfig(tenant: tenant, name: name, file: file, identitySourceId: sourceId, connector: connector,
@@ -119,6 +122,7 @@ public struct SourceConfig: Sendable, CustomStringConvertible, CustomReflectable
                                   schedule: schedule, groups: groupSync?.enabled ?? false)
         source.groupSync = groupSync
         source.lifecycle = lifecycle
+        source.workerLimits = workerLimits
         return source
     }
 

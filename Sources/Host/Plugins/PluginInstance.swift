@@ -56,9 +56,11 @@ public final class PluginInstance: @unchecked Sendable {
         let errorBuffer = ErrorBuffer()
         var settings = settingsJSON
         var out: UnsafeMutableRawPointer? = nil
-        let status = settings.withUTF8 { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { chars in
-                plugin.ops.open!(plugin.descriptor, services, chars.baseAddress, chars.count, &out, errorBuffer.error)
+        let status = PluginCallWatch.around("\(plugin.name): open") {
+            settings.withUTF8 { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { chars in
+                    plugin.ops.open!(plugin.descriptor, services, chars.baseAddress, chars.count, &out, errorBuffer.error)
+                }
             }
         }
         guard status == XAAS_OK, let handle = out else {
@@ -87,7 +89,7 @@ public final class PluginInstance: @unchecked Sendable {
         guard let check = plugin.ops.check else { return }
         try serial.withLock { _ throws(PluginError) in
             errorBuffer.reset()
-            let status = check(handle, errorBuffer.error)
+            let status = PluginCallWatch.around("\(plugin.name): check") { check(handle, errorBuffer.error) }
             if status != XAAS_OK { throw redactor.redact(errorBuffer.failure(status, operation: "check", plugin: plugin.name)) }
         }
     }
@@ -101,14 +103,14 @@ public final class PluginInstance: @unchecked Sendable {
             var page = xaas_page()  // zero-filled: fields a plugin does not know stay 0
             page.struct_size = MemoryLayout<xaas_page>.size
             let readPage = plugin.ops.read_page!
-            let status = withOptionalCString(cursor) { cursorPointer in
+            let status = PluginCallWatch.around("\(plugin.name): read_page") { withOptionalCString(cursor) { cursorPointer in
                 withOptionalCString(checkpoint) { checkpointPointer in
                     var request = xaas_read_request(
                         struct_size: MemoryLayout<xaas_read_request>.size, cursor: cursorPointer,
                         checkpoint: checkpointPointer, page_size_hint: UInt32(clamping: max(1, pageSizeHint)))
                     return readPage(handle, &request, &page, errorBuffer.error)
                 }
-            }
+            } }
             guard status == XAAS_OK else {
                 throw redactor.redact(errorBuffer.failure(status, operation: "read_page", plugin: plugin.name))
             }

@@ -25,16 +25,23 @@ enum WorkerCommand {
             WorkerLog.logger(minimum: .info).error("xaas __worker: cannot read the job on stdin (\(error)); this command is started by xaas sync/serve")
             return 2
         }
-        let result = await execute(job)
+        let result = await execute(job, resultFD: resultFD)
+        guard writeResult(result, to: resultFD) else { return 1 }
+        close(resultFD)
+        return 0
+    }
+
+    /// Writes `result` as one JSON line on the result channel; false when the parent is gone.
+    @discardableResult
+    static func writeResult(_ result: WorkerResult, to resultFD: Int32) -> Bool {
         let line = Array((result.json.serialized + "\n").utf8)
         var written = 0
         while written < line.count {
             let n = line[written...].withUnsafeBufferPointer { write(resultFD, $0.baseAddress, $0.count) }
-            if n <= 0 { if errno == EINTR { continue }; return 1 }
+            if n <= 0 { if errno == EINTR { continue }; return false }
             written += n
         }
-        close(resultFD)
-        return 0
+        return true
     }
 
     /// Workers live in their own process group, so a Ctrl-C or a kill aimed at the parent does not reach
@@ -60,7 +67,9 @@ enum WorkerCommand {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
-    static func execute(_ job: WorkerJob) async -> WorkerResult {
+    /// Runs the job. A connector that breaks the source's ``WorkerLimits`` (a call that does not return, a
+    /// leak) is abandoned: a `failed` result naming why goes to `resultFD` and the process ends at once.
+    static func execute(_ job: WorkerJob, resultFD: Int32) async -> WorkerResult {
         let started = Date()
         let log = WorkerLog.logger(minimum: job.logLevel)
         func failed(_ message: String) -> WorkerResult {
@@ -76,6 +85,12 @@ enum WorkerCommand {
         }
         // This process talks to this one org: its "proxy" goes into the environment libcurl reads.
         OrgProxy.apply(tenant.org)
+        source.workerLimits.enforce(plugin: source.connector) { reason in
+            log.error(reason)
+            writeResult(.failed(tenant: job.tenant, source: job.source,
+                                durationMs: Int(Date().timeIntervalSince(started) * 1000), reason), to: resultFD)
+            _exit(0)
+        }
         // The org's rate limiter shares its budget with every other worker through the state directory.
         let limiter: OrgRateLimiter
         do {

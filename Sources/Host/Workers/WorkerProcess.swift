@@ -98,6 +98,9 @@ final class WorkerProcess: Sendable {
                 }
                 var status: Int32 = 0
                 while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+                // Whatever the worker left behind in its process group (a connector's child, a crash
+                // backtracer) would hold the pipes open and keep us waiting for their EOF forever.
+                _ = Glibc.kill(-child, SIGKILL)
                 let timedOut = state.withLock { s -> Bool in s.reaped = true; return s.timedOut }
                 group.wait()
                 close(outFD); close(errFD)
