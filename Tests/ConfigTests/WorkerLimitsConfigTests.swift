@@ -1,5 +1,6 @@
 import Foundation
 import Host
+import SyncTestSupport
 import Testing
 import TestSupport
 

@@ -1,37 +1,24 @@
 import Foundation
 import Glibc
-import TestSupport
+import SyncTestSupport
 
-/// One `xaas serve` host of a multi-host test: its stderr collected as it comes; it can be signalled
+/// One `xaas serve` host of a multi-host test (a ``ServeProcess`` with a `--host-id`): it can be signalled
 /// together with its worker processes (which live in process groups of their own).
 final class HostProcess: @unchecked Sendable {
     let id: String
-    let process = Process()
-    private let collected = NSLockedString()
+    private let serve: ServeProcess
+    var process: Process { serve.process }
 
     init(id: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         self.id = id
-        process.executableURL = TestSupport.xaasExecutable
-        process.arguments = ["serve", "--host-id", id] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let collected = self.collected
-        Thread.detachNewThread {
-            while true {
-                let data = err.fileHandleForReading.availableData
-                if data.isEmpty { break }
-                collected.withLock { $0 += String(decoding: data, as: UTF8.self) }
-            }
-        }
+        serve = try ServeProcess(["--host-id", id] + arguments, environment: environment)
     }
 
     deinit { stop(SIGKILL) }
 
-    var log: String { collected.withLock { $0 } }
+    var log: String { serve.log }
+    /// The port of its metrics and status server (`--listen`), from its log.
+    func metricsPort() -> Int? { serve.metricsPort() }
     var pid: Int32 { process.processIdentifier }
 
     /// Sends `signal` to the host and every worker it started.
@@ -62,12 +49,7 @@ final class HostProcess: @unchecked Sendable {
     }
 }
 
-/// Polls `condition` every 100 ms until it holds or `seconds` pass; returns whether it held.
+/// Polls `condition` every 100 ms until it holds or `seconds` pass (``ServeProcess/eventually(_:_:)``).
 func eventually(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try condition() { return true }
-        Thread.sleep(forTimeInterval: 0.1)
-    }
-    return try condition()
+    try ServeProcess.eventually(seconds, condition)
 }

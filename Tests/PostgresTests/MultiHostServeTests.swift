@@ -51,7 +51,7 @@ struct MultiHostServeTests {
         func startHost(_ index: Int, jobs: Int = 2) throws {
             hosts.append(try HostProcess(id: "h\(index)", [
                 "--config", configDir.path, "--state", root.appendingPathComponent("state-h\(index)").path,
-                "--jobs", String(jobs), "--lease-seconds", "3", "--grace", "2", "--log-format", "json",
+                "--jobs", String(jobs), "--lease-seconds", "3", "--grace", "2", "--log-format", "json", "--listen", "0",
             ], environment: ["XAAS_TEST_PG": conninfo]))
         }
 
@@ -136,6 +136,13 @@ struct MultiHostServeTests {
         let lease = try JSONValue.parse(status.stdout)["sources"]?.arrayValue?.first?["lease"]
         #expect(lease?["generation"]?.intValue ?? 0 >= 1, "\(status.stdout)\(status.stderr)")
         #expect(lease?["holder"]?.stringValue?.hasPrefix("h") == true)
+        // Every host's status page reads the shared state: each source's last run, whichever host ran it.
+        for host in f.hosts {
+            let port = try #require(host.metricsPort(), "\(host.id) serves no status page: \(host.log)")
+            let page = try JSONValue.parse(try #require(ServeProcess.get(port: port, "/api/v1/status")).1)
+            let states = (page["sources"]?.arrayValue ?? []).map { $0["state"]?.stringValue ?? "" }
+            #expect(states == Array(repeating: "ok", count: all.count), "\(host.id): \(states)")
+        }
     }
 
     /// Waits until some host runs `acme/hr` with its import session open at Okta; returns that host.

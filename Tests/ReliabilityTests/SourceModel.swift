@@ -1,4 +1,5 @@
 import Foundation
+import SyncTestSupport
 
 /// A small seeded generator (SplitMix64): the same seed gives the same source changes and kill instants.
 struct SeededRandom {

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import SyncTestSupport
 import TestSupport
 import XaasCrypto
 import XaasJSON
@@ -22,7 +23,7 @@ struct ShippedExampleOAuthTests {
         var jwk = key.publicKey.jwk
         jwk["kid"] = "k1"
         let jwkJSON = JSONValue.object(jwk.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).serialized
-        let emulator = try EmulatorSubprocess(config: """
+        let emulator = try ExternalEmulator(configJSON: """
             {"orgs": [{"name": "acme", "identitySources": ["\(Self.sourceId)"], "cooldownSeconds": 1, "processingDelayMs": 20,
                        "serviceApps": [{"clientId": "\(OAuthSyncTests.clientId)", "jwks": {"keys": [\(jwkJSON)]},
                                         "scopes": ["okta.identitySources.manage"], "requireDPoP": \(dpop)}],
@@ -51,10 +52,10 @@ struct ShippedExampleOAuthTests {
         let run = (try? JSONValue.parse(result.stdout))?["runs"]?.arrayValue?.first
         #expect(result.status == 0, "\(result.stderr)")
         #expect(run?["status"]?.stringValue == "ok", "\(run?.serialized ?? result.stdout)")
-        let users = try emulator.inspect("users").arrayValue ?? []
+        let users = try emulator.inspect("acme", "users").arrayValue ?? []
         #expect(users.count >= 90, "the shipped CSV has 100 people: \(users.count) reached the emulator")
         #expect(users.count == run?.int("created"), "every user the run created is in the emulator")
-        let challenges = try emulator.inspect("stats")["dpopNonceChallenges"]?.intValue ?? -1
+        let challenges = try emulator.inspect("acme", "stats")["dpopNonceChallenges"]?.intValue ?? -1
         #expect(dpop ? challenges >= 1 : challenges == 0, "\(challenges)")
 
         var everything = result.stdout + result.stderr
@@ -65,61 +66,4 @@ struct ShippedExampleOAuthTests {
         }
         OAuthSyncTests.expectNoSecrets(everything, key: key)
     }
-}
-
-/// `xaas emulator --port 0 --config FILE --state FILE` as a child process; its URL from the first stdout
-/// line; its inspection API read over HTTP. Stopped with SIGTERM.
-final class EmulatorSubprocess {
-    let process = Process()
-    let baseURL: String
-
-    init(config: String, directory: URL) throws {
-        let file = directory.appendingPathComponent("emulator.json")
-        try config.write(to: file, atomically: true, encoding: .utf8)
-        process.executableURL = TestSupport.xaasExecutable
-        process.arguments = ["emulator", "--port", "0", "--config", file.path,
-                             "--state", directory.appendingPathComponent("emulator.sqlite").path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var bytes: [UInt8] = []
-        while !bytes.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            bytes.append(contentsOf: chunk)
-        }
-        let first = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-        guard first.hasPrefix("listening on ") else {
-            process.terminate()
-            throw EmulatorSubprocessError(message: "the emulator did not start: \(first)")
-        }
-        baseURL = String(first.dropFirst("listening on ".count))
-    }
-
-    /// `GET /emulator/v1/orgs/acme/<path>`.
-    func inspect(_ path: String) throws -> JSONValue {
-        var request = URLRequest(url: URL(string: "\(baseURL)/emulator/v1/orgs/acme/\(path)")!)
-        request.setValue("close", forHTTPHeaderField: "Connection")
-        nonisolated(unsafe) var result: Result<Data, any Error> = .failure(EmulatorSubprocessError(message: "no answer"))
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: request) { data, _, error in
-            result = data.map { .success($0) } ?? .failure(error ?? EmulatorSubprocessError(message: "no data"))
-            done.signal()
-        }.resume()
-        done.wait()
-        return try JSONValue.parse(bytes: [UInt8](try result.get()))
-    }
-
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
-}
-
-struct EmulatorSubprocessError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
 }

@@ -22,9 +22,8 @@ final class RunAlerts: Sendable {
     }
 
     /// The status of the source's last non-dry run (read before a run, to recognise a recovery).
-    static func previousStatus(stateDirectory: URL, tenant: String, source: String) -> String? {
-        guard FileManager.default.fileExists(atPath: stateDirectory.appendingPathComponent("state.sqlite").path),
-              let store = try? StateStore(directory: stateDirectory, tenant: tenant, source: source) else { return nil }
+    static func previousStatus(state: StateBackend, tenant: String, source: String) -> String? {
+        guard let store = StateStore.existing(state, tenant: tenant, source: source) else { return nil }
         let reports = ((try? store.recentRunReports(limit: 20)) ?? []).compactMap { try? JSONValue.parse($0) }
             .compactMap(RunReport.init(json:))
         return reports.first { !$0.dryRun }?.status.rawValue
@@ -40,13 +39,13 @@ final class RunAlerts: Sendable {
 
     /// Alerts once for each enabled source whose last ok run is older than its webhook's
     /// `notSucceededForMinutes` (or that never succeeded in that long since `since`).
-    func checkNotSucceeded(config: ConfigDirectory, stateDirectory: URL, since: Date, now: Date = Date()) {
+    func checkNotSucceeded(config: ConfigDirectory, state: StateBackend, since: Date, now: Date = Date()) {
         for tenant in config.tenants {
             for hook in Self.webhooks(config, tenant: tenant.name) {
                 guard let minutes = hook.notSucceededForMinutes else { continue }
                 for source in tenant.sources where source.enabled {
                     let key = "\(tenant.name)/\(source.name)"
-                    let store = try? StateStore(directory: stateDirectory, tenant: tenant.name, source: source.name)
+                    let store = StateStore.existing(state, tenant: tenant.name, source: source.name)
                     let last = (try? store?.lastSuccessAt()) ?? nil
                     let reference = last ?? since.timeIntervalSince1970
                     guard now.timeIntervalSince1970 - reference > Double(minutes) * 60 else { continue }

@@ -89,10 +89,11 @@ enum SyncCommand {
         let runner = WorkerRunner(log: request.log)
         let alerts = RunAlerts(config: config, log: request.log)
         let results = Mutex<[Int: WorkerResult]>([:])
+        let state = stateBackend(request.state, config: config)
         await Lanes.run(lanes, jobs: request.jobs) { item in
             output.started(tenant: item.tenant.name, source: item.source.name)
             let previous = alerts == nil ? nil : RunAlerts.previousStatus(
-                stateDirectory: request.state, tenant: item.tenant.name, source: item.source.name)
+                state: state, tenant: item.tenant.name, source: item.source.name)
             let result = await runOne(item, request: request, config: config, runner: runner, endpoints: endpoints,
                                       display: display)
             display?.remove(tenant: item.tenant.name, source: item.source.name)
@@ -125,14 +126,20 @@ enum SyncCommand {
 
     /// `--dry-run --diff`: prints the plan of every run that planned (ok or blocked by a safeguard).
     static func printDiffs(_ results: [WorkerResult], stateDirectory: URL, config: ConfigDirectory) {
-        let backend = (try? StateBackend.resolve(stateURL: nil, config: config.xaas, stateDirectory: stateDirectory))
-            ?? .sqlite(directory: stateDirectory)
+        let backend = stateBackend(stateDirectory, config: config)
         for result in results where result.report.error == nil || result.report.status == .blocked {
             guard let runId = result.runId,
                   let store = try? StateStore.open(backend, tenant: result.report.tenant, source: result.report.source)
             else { continue }
             try? PlanPrinter.diff(store: store, runId: runId) { print($0) }
         }
+    }
+
+    /// Where the runs' state is: `xaas.json`'s `state.postgres`, else SQLite in `stateDirectory` (the worker
+    /// resolves it again and reports a broken PostgreSQL setting as its run's error).
+    static func stateBackend(_ stateDirectory: URL, config: ConfigDirectory) -> StateBackend {
+        (try? StateBackend.resolve(stateURL: nil, config: config.xaas, stateDirectory: stateDirectory))
+            ?? .sqlite(directory: stateDirectory)
     }
 
     /// 1 when a run failed or the config had problems, else 3 when a safeguard blocked a run, else 0.

@@ -6,11 +6,11 @@ import Foundation
 enum LifecycleSchedule {
     /// Sets the extra run of every lifecycle source of `tenants` (or only of the source named `only`).
     static func refresh(_ scheduler: SourceScheduler, _ tenants: [TenantConfig], only: String? = nil,
-                        stateDirectory: URL, log: LogWriter, clock: LifecycleClock = .current) {
+                        state: StateBackend, log: LogWriter, clock: LifecycleClock = .current) {
         for tenant in tenants {
             for source in tenant.sources where source.lifecycle != nil && (only == nil || source.name == only) {
                 let key = "\(tenant.name)/\(source.name)"
-                let next = nextDue(tenant: tenant.name, source: source.name, stateDirectory: stateDirectory, clock: clock)
+                let next = nextDue(tenant: tenant.name, source: source.name, state: state, clock: clock)
                 scheduler.setExtraDue(key, next.map { clock.systemDate(for: $0.event.due) })
                 if let next {
                     log.log(tenant: tenant.name, source: source.name,
@@ -21,9 +21,8 @@ enum LifecycleSchedule {
     }
 
     /// The source's next event after the clock's now, from its state (none before its first run).
-    static func nextDue(tenant: String, source: String, stateDirectory: URL, clock: LifecycleClock) -> DueEvent? {
-        guard FileManager.default.fileExists(atPath: stateDirectory.appendingPathComponent("state.sqlite").path),
-              let store = try? StateStore(directory: stateDirectory, tenant: tenant, source: source) else { return nil }
+    static func nextDue(tenant: String, source: String, state: StateBackend, clock: LifecycleClock) -> DueEvent? {
+        guard let store = StateStore.existing(state, tenant: tenant, source: source) else { return nil }
         return (try? store.nextLifecycleEvents(after: clock.now(), limit: 1))?.first
     }
 }

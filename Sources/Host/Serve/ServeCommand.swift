@@ -100,7 +100,7 @@ final class ServeHost: @unchecked Sendable {
         let scheduler = self.scheduler
         let handler = StatusSetup.handler(
             metrics: MetricsHandler(metrics: metrics, stopping: stopping, budgets: budgets), config: board.config,
-            stateDirectory: stateDirectory, board: board, host: listen.host, due: { scheduler.due($0) }, log: log)
+            stateDirectory: stateDirectory, state: backend, board: board, host: listen.host, due: { scheduler.due($0) }, log: log)
         let http = HTTPServer(configuration: configuration, handler: handler)
         do {
             let port = try http.start()
@@ -117,7 +117,7 @@ final class ServeHost: @unchecked Sendable {
     /// Installs `config`: schedules, lifecycle extra runs, rate budgets, the status board.
     func install(_ config: ConfigDirectory) {
         let (scheduled, unscheduled) = scheduler.load(config)
-        LifecycleSchedule.refresh(scheduler, config.tenants, stateDirectory: stateDirectory, log: log)
+        LifecycleSchedule.refresh(scheduler, config.tenants, state: backend, log: log)
         budgets.load(config)
         board.config = config
         log.log(tenant: nil, source: nil, "\(scheduled.count) scheduled source(s): \(scheduled.joined(separator: ", "))")
@@ -136,7 +136,7 @@ final class ServeHost: @unchecked Sendable {
             }
             if let alerts, Date().timeIntervalSince(lastStaleCheck) >= 60 {
                 lastStaleCheck = Date()
-                alerts.checkNotSucceeded(config: board.config, stateDirectory: stateDirectory, since: servingSince)
+                alerts.checkNotSucceeded(config: board.config, state: backend, since: servingSince)
             }
             try? await Task.sleep(for: .milliseconds(200))
         }
@@ -174,7 +174,7 @@ final class ServeHost: @unchecked Sendable {
         output.started(tenant: entry.tenant.name, source: entry.source.name)
         board.started(entry.key)
         let previous = alerts == nil ? nil : RunAlerts.previousStatus(
-            stateDirectory: stateDirectory, tenant: entry.tenant.name, source: entry.source.name)
+            state: backend, tenant: entry.tenant.name, source: entry.source.name)
         let result = await runWorker(entry, generation: lease?.generation)
         // A run killed by shutdown did not finish: the next holder resumes it.
         leases.release(entry, finished: !stopping.isSet || result.report.status != .failed)
@@ -184,7 +184,7 @@ final class ServeHost: @unchecked Sendable {
         metrics.record(result)
         metrics.runFinished()
         scheduler.finished(entry)
-        LifecycleSchedule.refresh(scheduler, [entry.tenant], only: entry.source.name, stateDirectory: stateDirectory, log: log)
+        LifecycleSchedule.refresh(scheduler, [entry.tenant], only: entry.source.name, state: backend, log: log)
     }
 
     private func runWorker(_ entry: SourceScheduler.Entry, generation: Int64?) async -> WorkerResult {

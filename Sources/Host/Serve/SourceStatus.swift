@@ -22,14 +22,13 @@ struct SourceStatus: Sendable {
     var key: String { "\(tenant)/\(source)" }
 
     /// Reads every configured source.
-    static func all(config: ConfigDirectory, stateDirectory: URL, board: StatusBoard,
+    static func all(config: ConfigDirectory, stateDirectory: URL, state: StateBackend, board: StatusBoard,
                     due: (String) -> Date?, recent: Int = 5) -> [SourceStatus] {
-        let exists = FileManager.default.fileExists(atPath: stateDirectory.appendingPathComponent("state.sqlite").path)
         let approvals = ApprovalStore(stateDirectory: stateDirectory)
         return config.sources.map { s in
             var status = SourceStatus(tenant: s.tenant, source: s.name, enabled: s.enabled, state: "never run")
             status.nextRunAt = due(status.key)?.timeIntervalSince1970
-            if exists, let store = try? StateStore(directory: stateDirectory, tenant: s.tenant, source: s.name) {
+            if let store = StateStore.existing(state, tenant: s.tenant, source: s.name) {
                 status.recentRuns = ((try? store.recentRunReports(limit: recent)) ?? [])
                     .compactMap { try? JSONValue.parse($0) }.compactMap(RunReport.init(json:))
                 status.lastRun = status.recentRuns.first

@@ -19,6 +19,8 @@ import XaasJSON
 struct StatusHandler: HTTPHandler {
     let metrics: MetricsHandler
     let stateDirectory: URL
+    /// Where the runs' state is (SQLite in ``stateDirectory`` or PostgreSQL).
+    let state: StateBackend
     let board: StatusBoard
     let due: @Sendable (String) -> Date?
     let token: String?
@@ -39,7 +41,7 @@ struct StatusHandler: HTTPHandler {
         guard loopback || authorized(request, form: [:]) else {
             return .text(401, "a bearer token is required (the status page listens beyond loopback)\n")
         }
-        let sources = SourceStatus.all(config: board.config, stateDirectory: stateDirectory, board: board, due: due)
+        let sources = SourceStatus.all(config: board.config, stateDirectory: stateDirectory, state: state, board: board, due: due)
         switch parts.count {
         case 0:
             return html(StatusPage.overview(sources))
@@ -53,7 +55,7 @@ struct StatusHandler: HTTPHandler {
             var lines: [String] = []
             var truncated = false
             if let runId = s.blockedRunId,
-               let store = try? StateStore(directory: stateDirectory, tenant: s.tenant, source: s.source) {
+               let store = StateStore.existing(state, tenant: s.tenant, source: s.source) {
                 try? PlanPrinter.diff(store: store, runId: runId) { line in
                     if lines.count < Self.maxDiffLines { lines.append(line) } else { truncated = true }
                 }
@@ -72,7 +74,7 @@ struct StatusHandler: HTTPHandler {
         guard let given = form["csrf"], Self.same(given, csrf(tenant, source)) else {
             return .text(403, "missing or wrong CSRF token (reload the page)\n")
         }
-        let sources = SourceStatus.all(config: board.config, stateDirectory: stateDirectory, board: board, due: due)
+        let sources = SourceStatus.all(config: board.config, stateDirectory: stateDirectory, state: state, board: board, due: due)
         guard let s = sources.first(where: { $0.tenant == tenant && $0.source == source }) else {
             return .text(404, "no such source\n")
         }

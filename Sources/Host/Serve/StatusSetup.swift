@@ -5,7 +5,8 @@ import XaasText
 /// Builds the ``StatusHandler`` of `xaas serve`: resolves `serve.token` (a problem disables actions and is
 /// logged, without the value), decides whether the listen address is loopback, and makes the CSRF key.
 enum StatusSetup {
-    static func handler(metrics: MetricsHandler, config: ConfigDirectory, stateDirectory: URL, board: StatusBoard,
+    static func handler(metrics: MetricsHandler, config: ConfigDirectory, stateDirectory: URL, state: StateBackend,
+                        board: StatusBoard,
                         host: String, due: @escaping @Sendable (String) -> Date?, log: LogWriter) -> StatusHandler {
         var token: String?
         if let reference = config.xaas.serveToken {
@@ -21,7 +22,7 @@ enum StatusSetup {
         }
         var generator = SystemRandomNumberGenerator()
         let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return StatusHandler(metrics: metrics, stateDirectory: stateDirectory, board: board, due: due, token: token,
+        return StatusHandler(metrics: metrics, stateDirectory: stateDirectory, state: state, board: board, due: due, token: token,
                              loopback: loopback, csrfKey: key,
                              onApprove: { log.log(tenant: nil, source: nil, $0) })
     }

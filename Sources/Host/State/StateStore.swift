@@ -54,6 +54,14 @@ public final class StateStore: @unchecked Sendable {
         db = database
     }
 
+    /// The state of one source for a reader that must not create it (status page, alerts, lifecycle
+    /// schedule): nil when SQLite has no `state.sqlite` yet or the database cannot be opened.
+    public static func existing(_ backend: StateBackend, tenant: String, source: String) -> StateStore? {
+        if case .sqlite(let directory) = backend,
+           !FileManager.default.fileExists(atPath: directory.appendingPathComponent("state.sqlite").path) { return nil }
+        return try? open(backend, tenant: tenant, source: source)
+    }
+
     /// Opens the state of one source in `backend` (`fence`: PostgreSQL only, see ``LeaseFence``).
     public static func open(_ backend: StateBackend, tenant: String, source: String, fence: LeaseFence? = nil) throws -> StateStore {
         switch backend {

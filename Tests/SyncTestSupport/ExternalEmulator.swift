@@ -7,11 +7,11 @@ import XaasJSON
 
 /// A separate `xaas emulator --port 0 --config FILE --state FILE` process: the syncs under test talk to it
 /// over loopback, and the harness inspects its directory through the inspection API. Stopped with SIGTERM.
-final class ExternalEmulator {
-    let process = Process()
-    let baseURL: String
+public final class ExternalEmulator {
+    public let process = Process()
+    public let baseURL: String
 
-    init(configJSON: String, directory: URL) throws {
+    public init(configJSON: String, directory: URL) throws {
         let config = directory.appendingPathComponent("emulator.json")
         try configJSON.write(to: config, atomically: true, encoding: .utf8)
         process.executableURL = TestSupport.xaasExecutable
@@ -29,21 +29,22 @@ final class ExternalEmulator {
         }
         let first = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
         guard first.hasPrefix("listening on ") else {
-            throw HarnessError("the emulator did not start: \(first)")
+            process.terminate()
+            throw ExternalEmulatorError("the emulator did not start: \(first)")
         }
         baseURL = String(first.dropFirst("listening on ".count))
     }
 
     /// `GET /emulator/v1/orgs/<org>/<path>`.
-    func inspect(_ org: String, _ path: String) throws -> JSONValue {
+    public func inspect(_ org: String, _ path: String) throws -> JSONValue {
         let url = URL(string: "\(baseURL)/emulator/v1/orgs/\(org)/\(path)")!
         var request = URLRequest(url: url)
         request.setValue("close", forHTTPHeaderField: "Connection")
         request.timeoutInterval = 60
-        nonisolated(unsafe) var result: Result<Data, any Error> = .failure(HarnessError("no answer"))
+        nonisolated(unsafe) var result: Result<Data, any Error> = .failure(ExternalEmulatorError("no answer"))
         let done = DispatchSemaphore(value: 0)
         URLSession.shared.dataTask(with: request) { data, _, error in
-            result = data.map { .success($0) } ?? .failure(error ?? HarnessError("no data"))
+            result = data.map { .success($0) } ?? .failure(error ?? ExternalEmulatorError("no data"))
             done.signal()
         }.resume()
         done.wait()
@@ -51,7 +52,7 @@ final class ExternalEmulator {
     }
 
     /// externalId → (status, profile) of every user of `org`.
-    func users(_ org: String) throws -> [String: DirectoryUser] {
+    public func users(_ org: String) throws -> [String: DirectoryUser] {
         var out: [String: DirectoryUser] = [:]
         for u in try inspect(org, "users").arrayValue ?? [] {
             var profile: [String: String] = [:]
@@ -61,7 +62,7 @@ final class ExternalEmulator {
         return out
     }
 
-    func stop() {
+    public func stop() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
@@ -72,12 +73,14 @@ final class ExternalEmulator {
 }
 
 /// One user as the emulator's directory holds it.
-struct DirectoryUser: Equatable {
-    var status: String
-    var profile: [String: String]
+public struct DirectoryUser: Equatable, Sendable {
+    public var status: String
+    public var profile: [String: String]
+    public init(status: String, profile: [String: String]) { (self.status, self.profile) = (status, profile) }
 }
 
-struct HarnessError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+/// The external emulator did not start or did not answer.
+public struct ExternalEmulatorError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
