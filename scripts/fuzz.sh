@@ -2,8 +2,7 @@
 # libFuzzer over xaas's parsers: `scripts/fuzz.sh [seconds-per-target] [target…]`.
 # Targets: json (XaasJSON), http (HTTPServer's request reader), csv (CSV reader), ldif (LDIF record reader),
 # emulator (request → route → response, without sockets), and config (connectors.d source/org files, filter
-# expressions, mapping templates; not in the default list: it builds the whole Host module with the fuzzer,
-# minutes of CPU — run `scripts/fuzz.sh 60 config`).
+# expressions, mapping templates; it builds the whole Host module with the fuzzer, ~3 min of CPU).
 # Each harness is built with `swiftc -sanitize=fuzzer,address` from the module's sources (the package's own
 # imports stripped, so one harness = one module), seeded from Tests fixtures, /work/shared/corpora and
 # scripts/fuzz/seeds/<target>, and run for the given seconds (default 30). Crashers land in
@@ -12,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-30}"; shift || true
-targets=("${@:-json http csv ldif emulator}")
+targets=("${@:-json http csv ldif emulator config}")
 read -r -a targets <<< "${targets[*]}"
 out=.build-fuzz
 mkdir -p "$out"
@@ -38,7 +37,7 @@ build() {  # build NAME : builds $out/NAME/fuzz from the staged sources and scri
 
 # Harnesses over modules with many dependencies (Host, Emulator) link the package's modules, each built once
 # per run with the same flags into $out/modules (-enable-testing where a harness needs internal parsers).
-cinc="-I $out/modules -I $out/modules/PluginAPI -I Sources/CSQLite -I Sources/COpenSSL"
+cinc="-I $out/modules -I $out/modules/PluginAPI -I Sources/CSQLite -I Sources/COpenSSL -I Sources/CLibPQ"
 modules() {  # modules NAME… : builds each package module (in dependency order) unless it is up to date
     local m testing stale=
     mkdir -p "$out/modules/PluginAPI"
@@ -53,7 +52,7 @@ modules() {  # modules NAME… : builds each package module (in dependency order
         rm -f "$out/modules/$m.o"
         case $m in Host|HTTPServer) testing=-enable-testing ;; *) testing= ;; esac
         # shellcheck disable=SC2046,SC2086
-        swiftc -parse-as-library -module-name "$m" -emit-module -emit-module-path "$out/modules/$m.swiftmodule" \
+        swiftc -parse-as-library -package-name xaas -module-name "$m" -emit-module -emit-module-path "$out/modules/$m.swiftmodule" \
             -sanitize=fuzzer,address -O -g -c -wmo $testing $cinc $(find "Sources/$m" -name '*.swift') \
             -o "$out/modules/$m.o" 2>&1 | grep -E "error" || true
         [ -e "$out/modules/$m.o" ] || { echo "module $m: BUILD FAILED"; return 1; }
@@ -70,7 +69,7 @@ link() {  # link NAME MODULE… : builds $out/NAME/fuzz from scripts/fuzz/NAME.s
     # shellcheck disable=SC2086
     swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name "Fuzz_$name" $cinc "scripts/fuzz/$name.swift" \
         "Tests/ReliabilityTests/Fuzz${name^}Target.swift" \
-        "${objects[@]}" -lsqlite3 -lcrypto -o "$out/$name/fuzz" 2>&1 | grep -E "error" || true
+        "${objects[@]}" -lsqlite3 -lcrypto -lpq -o "$out/$name/fuzz" 2>&1 | grep -E "error" || true
     [ -x "$out/$name/fuzz" ]
 }
 
@@ -99,9 +98,9 @@ for t in "${targets[@]}"; do
         ldif) stage ldif Plugins/LDIF/*.swift Sources/PluginKit/*.swift Sources/XaasJSON/*.swift Sources/RuntimeInfo/*.swift \
                     Sources/XaasText/*.swift Sources/XaasSecrets/*.swift
               seeds ldif "$corpora/ldif" ;;
-        config) linked="XaasJSON RuntimeInfo XaasText XaasSecrets XaasCrypto HTTPServer Emulator Host"
+        config) linked="XaasJSON RuntimeInfo XaasText XaasSecrets XaasCrypto XaasSQLite HTTPServer Host"
               seeds config scripts/fuzz/seeds/config ;;
-        emulator) linked="XaasJSON XaasText XaasCrypto HTTPServer Emulator"
+        emulator) linked="XaasJSON XaasText XaasCrypto XaasSQLite HTTPServer Emulator"
               seeds emulator scripts/fuzz/seeds/emulator ;;
         *) echo "unknown target $t" >&2; exit 2 ;;
     esac
