@@ -14,6 +14,19 @@ struct PostgresStateStoreTests {
         try #require(PostgresCluster.shared, "the throwaway PostgreSQL cluster did not start (see stderr)")
     }
 
+    @Test func anApprovalGivenOnOneHostReachesAnother() throws {
+        let backend = StateBackend.postgres(conninfo: try cluster().makeDatabase(), schema: "xaas")
+        let hostA = ApprovalStore(stateDirectory: URL(fileURLWithPath: "/nonexistent/a"), backend: backend)
+        let hostB = ApprovalStore(stateDirectory: URL(fileURLWithPath: "/nonexistent/b"), backend: backend)
+        _ = try StateStore.open(backend, tenant: "acme", source: "hr")   // the schema exists once a run opened it
+        #expect(hostB.pending(tenant: "acme", source: "hr") == nil)
+        try hostA.approve(tenant: "acme", source: "hr", count: 42)
+        #expect(hostB.pending(tenant: "acme", source: "hr") == 42)
+        #expect(hostB.pending(tenant: "acme", source: "other") == nil)
+        hostB.consume(tenant: "acme", source: "hr")
+        #expect(hostA.pending(tenant: "acme", source: "hr") == nil)
+    }
+
     @Test func journalCommitAndPlanRoundTrip() throws {
         let db = try cluster().makeDatabase()
         let s = try store(db)

@@ -24,7 +24,7 @@ struct SourceStatus: Sendable {
     /// Reads every configured source.
     static func all(config: ConfigDirectory, stateDirectory: URL, state: StateBackend, board: StatusBoard,
                     due: (String) -> Date?, recent: Int = 5) -> [SourceStatus] {
-        let approvals = ApprovalStore(stateDirectory: stateDirectory)
+        let approvals = ApprovalStore(stateDirectory: stateDirectory, backend: state)
         return config.sources.map { s in
             var status = SourceStatus(tenant: s.tenant, source: s.name, enabled: s.enabled, state: "never run")
             status.nextRunAt = due(status.key)?.timeIntervalSince1970

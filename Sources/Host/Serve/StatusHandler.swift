@@ -83,7 +83,7 @@ struct StatusHandler: HTTPHandler {
             return .text(409, "the plan changed: it now deactivates \(planned) users; review it again\n")
         }
         do {
-            try ApprovalStore(stateDirectory: stateDirectory).approve(tenant: tenant, source: source, count: count)
+            try ApprovalStore(stateDirectory: stateDirectory, backend: state).approve(tenant: tenant, source: source, count: count)
         } catch {
             return .text(500, "cannot record the approval: \(error)\n")
         }

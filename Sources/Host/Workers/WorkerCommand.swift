@@ -133,7 +133,7 @@ enum WorkerCommand {
         }
         let registry = PluginRegistry(searchPath: PluginSearchPath(extraDirectories: job.pluginPaths))
         // An approval given on the status page counts as `--approve-deactivations N` for this run.
-        let approvals = ApprovalStore(stateDirectory: job.stateDirectory)
+        let approvals = ApprovalStore(stateDirectory: job.stateDirectory, backend: job.stateBackend)
         let stored = job.approve == nil ? approvals.pending(tenant: job.tenant, source: job.source) : nil
         if let stored { log.info("using the approval of \(stored) deactivation(s) given on the status page") }
         var syncJob = SyncJobFactory.job(tenant: tenant, source: source, registry: registry,

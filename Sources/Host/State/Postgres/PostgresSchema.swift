@@ -50,6 +50,12 @@ enum PostgresSchema {
         CREATE OR REPLACE FUNCTION instr(haystack TEXT, needle TEXT) RETURNS INTEGER
             LANGUAGE sql IMMUTABLE STRICT AS 'SELECT strpos(haystack, needle)';
         """,
+        // 2: status-page approvals live with the state, so whichever host runs the source next sees them.
+        """
+        CREATE TABLE IF NOT EXISTS approvals(
+            tenant TEXT NOT NULL, source TEXT NOT NULL, deactivations BIGINT NOT NULL,
+            approved_at DOUBLE PRECISION NOT NULL, PRIMARY KEY(tenant, source));
+        """,
     ]
 
     /// Brings schema `schema` to ``latest`` (one transaction, serialised between hosts by an advisory
