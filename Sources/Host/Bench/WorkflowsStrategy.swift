@@ -115,7 +115,7 @@ private final class FlowReader {
         while ready.count < requests, !finished {
             if source == nil { source = try job.openSource() }
             let page = try source!.readPage(cursor: cursor, checkpoint: nil, pageSizeHint: job.pageSize)
-            for record in page.records where record.kind == .user && (job.rules.filter?(record) ?? true) {
+            for record in page.records where record.kind == .user && job.rules.filter.admits(record) {
                 let wanted: Bool = operation == .upsertUsers ? record.status == .active : record.status != .active
                 guard wanted else { continue }
                 if !append(record) {
