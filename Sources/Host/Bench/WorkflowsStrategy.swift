@@ -137,8 +137,8 @@ private final class FlowReader {
 
     /// Appends `record`; `false` when the body is full. A user the mapper refuses is passed over.
     private func append(_ record: SourceRecord) -> Bool {
-        guard operation == .upsertUsers else { return batcher.appendDeletion(externalId: record.externalId) }
+        guard operation == .upsertUsers else { return batcher.append(.deletion(externalId: record.externalId)) }
         guard let profile = job.rules.mapper.profile(record) else { return true }
-        return batcher.appendUser(externalId: record.externalId, profile: profile)
+        return batcher.append(.user(externalId: record.externalId, profile: profile))
     }
 }

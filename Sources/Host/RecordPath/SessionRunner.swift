@@ -127,11 +127,11 @@ public final class SessionRunner {
     }
 
     private func append(_ e: PlanEntry, to batcher: inout BulkBatcher) -> Bool {
-        if e.action == .deactivate { return batcher.appendDeletion(externalId: e.externalId) }
+        if e.action == .deactivate { return batcher.append(.deletion(externalId: e.externalId)) }
         // The stored canonical profile is spliced into the body as is.
         let profile = e.profile ?? Profile(json: "{}", hash: e.hash)
-        if batcher.operation == .upsertGroups { return batcher.appendGroup(externalId: e.externalId, profile: profile) }
-        return batcher.appendUser(externalId: e.externalId, profile: profile)
+        if batcher.operation == .upsertGroups { return batcher.append(.group(externalId: e.externalId, profile: profile)) }
+        return batcher.append(.user(externalId: e.externalId, profile: profile))
     }
 
     /// Sends what the batcher holds as one bulk request, rolling the session over when it is full.
