@@ -88,7 +88,7 @@ public struct GroupPlanner {
             return
         }
         let kind = EntityKind.group
-        if try !batch.markSeen(kind: kind.rawValue, externalId: id) {
+        if try !batch.markSeen(kind: kind, externalId: id) {
             guard incremental else {
                 summary.addInvalid("group \"\(id)\": duplicate in this read (the first occurrence wins)")
                 return
