@@ -163,7 +163,7 @@ import XaasJSON
     @Test func groupFilterExcludedGroupIsDeletedAndInvalidGroupReported() async throws {
         _ = await run(baseline())
         var rules = GroupPlanner.Rules(config: nil)
-        rules.filter = { $0.firstValue("cn") != "Ops" }
+        rules.filter = RecordFilter { $0.firstValue("cn") != "Ops" }
         rules.maxDeletePercent = nil
         let r = await run(baseline() + [Self.group("bad", "")], groups: rules)
         #expect(r.status == .ok, "\(r.error ?? "")")

@@ -26,7 +26,7 @@ struct BulkBatcherTests {
     func userUpsertExact() throws {
         var batcher = BulkBatcher(operation: .upsertUsers)
         do { let ok = batcher.byteCount == 0 && batcher.finish() == nil; #expect(ok) }
-        for (id, profile) in Self.tricky { let ok = batcher.appendUser(externalId: id, profile: profile); #expect(ok) }
+        for (id, profile) in Self.tricky { let ok = batcher.append(.user(externalId: id, profile: Profile(profile))); #expect(ok) }
         let predicted = batcher.byteCount
         let body = try unwrap(batcher.finish())
         #expect(predicted == body.bytes.count)
@@ -44,14 +44,14 @@ struct BulkBatcherTests {
     @Test("limit by count: the (max+1)th append is refused as .full and nothing changes")
     func countLimit() throws {
         var batcher = BulkBatcher(operation: .deleteUsers, maxEntities: 3)
-        for i in 1...3 { let ok = batcher.appendDeletion(externalId: "e\(i)"); #expect(ok) }
+        for i in 1...3 { let ok = batcher.append(.deletion(externalId: "e\(i)")); #expect(ok) }
         let before = batcher.byteCount
-        do { let ok = !batcher.appendDeletion(externalId: "e4"); #expect(ok) }
+        do { let ok = !batcher.append(.deletion(externalId: "e4")); #expect(ok) }
         #expect(batcher.lastRejection == .full && batcher.count == 3 && batcher.byteCount == before)
         let body = try unwrap(batcher.finish())
         #expect(String(decoding: body.bytes, as: UTF8.self)
                 == #"{"entityType":"USERS","profiles":[{"externalId":"e1"},{"externalId":"e2"},{"externalId":"e3"}]}"#)
-        do { let ok = batcher.appendDeletion(externalId: "e4") && batcher.count == 1; #expect(ok) }
+        do { let ok = batcher.append(.deletion(externalId: "e4")) && batcher.count == 1; #expect(ok) }
     }
 
     @Test("limit by bytes: a body of exactly maxBytes fits, one byte less does not")
@@ -59,22 +59,22 @@ struct BulkBatcherTests {
         let users = Array(Self.tricky.prefix(2))
         let exact = Self.expectedUsers(users).utf8.count
         var fits = BulkBatcher(operation: .upsertUsers, maxBytes: exact)
-        for (id, p) in users { let ok = fits.appendUser(externalId: id, profile: p); #expect(ok) }
+        for (id, p) in users { let ok = fits.append(.user(externalId: id, profile: Profile(p))); #expect(ok) }
         #expect(fits.byteCount == exact)
         do { let ok = fits.finish()?.bytes.count == exact; #expect(ok) }
 
         var tight = BulkBatcher(operation: .upsertUsers, maxBytes: exact - 1)
-        do { let ok = tight.appendUser(externalId: users[0].0, profile: users[0].1); #expect(ok) }
-        do { let ok = !tight.appendUser(externalId: users[1].0, profile: users[1].1); #expect(ok) }
+        do { let ok = tight.append(.user(externalId: users[0].0, profile: Profile(users[0].1))); #expect(ok) }
+        do { let ok = !tight.append(.user(externalId: users[1].0, profile: Profile(users[1].1))); #expect(ok) }
         #expect(tight.lastRejection == .full && tight.count == 1)
     }
 
     @Test("an entity larger than maxBytes on its own is .tooLarge (flushing won't help)")
     func tooLarge() {
         var batcher = BulkBatcher(operation: .upsertUsers, maxBytes: 100)
-        do { let ok = !batcher.appendUser(externalId: "big", profile: [("title", String(repeating: "é", count: 60))]); #expect(ok) }
+        do { let ok = !batcher.append(.user(externalId: "big", profile: Profile([("title", String(repeating: "é", count: 60))]))); #expect(ok) }
         #expect(batcher.lastRejection == .tooLarge && batcher.count == 0)
-        do { let ok = batcher.appendUser(externalId: "small", profile: []); #expect(ok) }
+        do { let ok = batcher.append(.user(externalId: "small", profile: Profile([]))); #expect(ok) }
         #expect(batcher.lastRejection == nil)
     }
 
@@ -82,11 +82,11 @@ struct BulkBatcherTests {
     func defaults() throws {
         var batcher = BulkBatcher(operation: .deleteUsers)
         var accepted = 0
-        while batcher.appendDeletion(externalId: "emp-\(accepted)") { accepted += 1 }
+        while batcher.append(.deletion(externalId: "emp-\(accepted)")) { accepted += 1 }
         #expect(accepted == 200)
         var big = BulkBatcher(operation: .upsertUsers)
         let value = String(repeating: "ü", count: 1000)  // 2,000 bytes
-        while big.appendUser(externalId: "e\(big.count)", profile: [("title", value)]) {}
+        while big.append(.user(externalId: "e\(big.count)", profile: Profile([("title", value)]))) {}
         #expect(big.lastRejection == .full)
         let body = try unwrap(big.finish())
         let limit = 199_000
@@ -101,21 +101,21 @@ struct BulkBatcherTests {
     @Test("group upsert, group delete and membership bodies have the §2.4 shapes")
     func groupShapes() throws {
         var groups = BulkBatcher(operation: .upsertGroups)
-        do { let ok = groups.appendGroup(externalId: "g1", profile: [("displayName", "Ops"), ("description", "Öps team")]); #expect(ok) }
+        do { let ok = groups.append(.group(externalId: "g1", profile: Profile([("displayName", "Ops"), ("description", "Öps team")]))); #expect(ok) }
         let groupBody = try unwrap(groups.finish())
         #expect(String(decoding: groupBody.bytes, as: UTF8.self)
                 == #"{"profiles":[{"externalId":"g1","profile":{"displayName":"Ops","description":"Öps team"}}]}"#)
 
         var deletions = BulkBatcher(operation: .deleteGroups)
-        do { let ok = deletions.appendDeletion(externalId: "g1") && deletions.appendDeletion(externalId: "g\"2"); #expect(ok) }
+        do { let ok = deletions.append(.deletion(externalId: "g1")) && deletions.append(.deletion(externalId: "g\"2")); #expect(ok) }
         #expect(deletions.byteCount == #"{"externalIds":["g1","g\"2"]}"#.utf8.count)
         let deletionBody = try unwrap(deletions.finish())
         #expect(String(decoding: deletionBody.bytes, as: UTF8.self) == #"{"externalIds":["g1","g\"2"]}"#)
 
         for operation in [BulkOperation.upsertMemberships, .deleteMemberships] {
             var members = BulkBatcher(operation: operation)
-            do { let ok = members.appendMembership(groupExternalId: "g1", memberExternalIds: ["u1", "ü2"]); #expect(ok) }
-            do { let ok = members.appendMembership(groupExternalId: "g2", memberExternalIds: []); #expect(ok) }
+            do { let ok = members.append(.membership(groupExternalId: "g1", memberExternalIds: ["u1", "ü2"])); #expect(ok) }
+            do { let ok = members.append(.membership(groupExternalId: "g2", memberExternalIds: [])); #expect(ok) }
             let size = members.byteCount
             let body = try unwrap(members.finish())
             #expect(size == body.bytes.count && body.entityCount == 2)
@@ -127,7 +127,7 @@ struct BulkBatcherTests {
     @Test("a repeated profile key keeps its first position and last value (valid JSON)")
     func duplicateKeys() throws {
         var batcher = BulkBatcher(operation: .upsertUsers)
-        do { let ok = batcher.appendUser(externalId: "e", profile: [("a", "1"), ("b", "2"), ("a", "3")]); #expect(ok) }
+        do { let ok = batcher.append(.user(externalId: "e", profile: Profile([("a", "1"), ("b", "2"), ("a", "3")]))); #expect(ok) }
         let body = try unwrap(batcher.finish())
         #expect(String(decoding: body.bytes, as: UTF8.self)
                 == #"{"entityType":"USERS","profiles":[{"externalId":"e","profile":{"a":"3","b":"2"}}]}"#)
@@ -145,7 +145,7 @@ struct BulkBatcherTests {
         var sent = 0, bodies = 0, pending: (String, [(String, String)])?
         while sent < 2000 {
             let user = pending ?? ("id-\(sent)-" + randomString(8), (0..<Int(rng.next() % 6)).map { i in ("k\(i)", randomString(40)) })
-            if batcher.appendUser(externalId: user.0, profile: user.1) { sent += 1; pending = nil; continue }
+            if batcher.append(.user(externalId: user.0, profile: Profile(user.1))) { sent += 1; pending = nil; continue }
             try #require(batcher.lastRejection == .full)
             let predicted = batcher.byteCount
             let body = try unwrap(batcher.finish())

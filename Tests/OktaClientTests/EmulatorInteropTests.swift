@@ -41,9 +41,9 @@ struct EmulatorInteropTests {
         for i in 0..<250 {
             let profile = [("userName", "user\(i)@example.com"), ("email", "user\(i)@example.com"),
                            ("firstName", "Zoë \(i)"), ("lastName", "Ĺee \"\(i)\"")]
-            if !batcher.appendUser(externalId: "emp-\(i)", profile: profile) {
+            if !batcher.append(.user(externalId: "emp-\(i)", profile: Profile(profile))) {
                 bodies.append(try unwrap(batcher.finish()))
-                let ok = batcher.appendUser(externalId: "emp-\(i)", profile: profile)
+                let ok = batcher.append(.user(externalId: "emp-\(i)", profile: Profile(profile)))
                 #expect(ok)
             }
         }

@@ -159,7 +159,7 @@ struct OktaClientRetryTests {
     @Test("bulk upload: exact body and Content-Type; 503 is retried (idempotent), 400 is not")
     func bulkRetry() async throws {
         var batcher = BulkBatcher(operation: .upsertUsers)
-        do { let ok = batcher.appendUser(externalId: "emp-1", profile: [("userName", "a@example.com")]); #expect(ok) }
+        do { let ok = batcher.append(.user(externalId: "emp-1", profile: Profile([("userName", "a@example.com")]))); #expect(ok) }
         let body = try unwrap(batcher.finish())
         let transport = FakeTransport([Fake.empty(503, [("Retry-After", "7")]), Fake.empty(202),
                                        Fake.json(400, Fake.error("E0000001", "Api validation failed: profiles"))])

@@ -60,7 +60,7 @@ struct URLSessionTransportTests {
         let session = try await client.createSession(identitySourceId: Fake.source)
         #expect(session.status == .created && session.id == Fake.sessionId)
         var batcher = BulkBatcher(operation: .upsertUsers)
-        let ok = batcher.appendUser(externalId: "emp-ü1", profile: [("userName", "zoë@example.com"), ("title", "a \"b\"\n")])
+        let ok = batcher.append(.user(externalId: "emp-ü1", profile: Profile([("userName", "zoë@example.com"), ("title", "a \"b\"\n")])))
         #expect(ok)
         let body = try unwrap(batcher.finish())
         try await client.bulk(.upsertUsers, identitySourceId: Fake.source, sessionId: session.id, body: body)

@@ -214,7 +214,7 @@ struct MultiHostServeTests {
         #expect(sessions.filter { $0.status == "COMPLETED" }.count == 1, "\(sessions)")
         #expect(try f.sessionsNeverOverlap("acme", "hr"))
         let store = try StateStore.open(.postgres(conninfo: f.conninfo, schema: "xaas"), tenant: "acme", source: "hr")
-        #expect(try store.appliedCount(kind: "user", status: .active) == Self.users)
+        #expect(try store.appliedCount(kind: .user, status: .active) == Self.users)
         #expect(try store.unfinishedSessions().isEmpty)
     }
 

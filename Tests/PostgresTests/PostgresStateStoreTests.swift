@@ -41,12 +41,12 @@ struct PostgresStateStoreTests {
         #expect(try s.planCounts(runId: run) == [.create: 1])
         try s.recordSessionCreated(id: "S1", identitySourceId: "IS", runId: run)
         try s.recordBulkRequest(sessionId: "S1", entities: [
-            JournalEntity(kind: "user", externalId: "u1", status: .active, hash: Int64.max - 7, profileJSON: #"{"a":"é"}"#)])
+            JournalEntity(kind: .user, externalId: "u1", status: .active, hash: Int64.max - 7, profileJSON: #"{"a":"é"}"#)])
         try s.recordSessionTriggered("S1", at: 1_700_000_000.25)
         #expect(try s.unfinishedSessions().map(\.id) == ["S1"])
         #expect(try s.lastTriggeredAt() == 1_700_000_000.25)
         try s.commitSession("S1")
-        #expect(try s.applied(kind: "user", externalId: "u1") == AppliedEntity(status: .active, hash: Int64.max - 7, profileJSON: #"{"a":"é"}"#))
+        #expect(try s.applied(kind: .user, externalId: "u1") == AppliedEntity(status: .active, hash: Int64.max - 7, profileJSON: #"{"a":"é"}"#))
         #expect(try s.unfinishedSessions().isEmpty)
         // A complete read that no longer sees u1 plans its deactivation.
         let next = try s.beginRun(dryRun: false)

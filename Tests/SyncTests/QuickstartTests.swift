@@ -51,7 +51,7 @@ import XaasJSON
         for (store, user) in [(a, "a1"), (b, "b1")] {
             try store.recordSessionCreated(id: "aps1", identitySourceId: "0oa1", runId: 1)
             try store.recordBulkRequest(sessionId: "aps1", entities: [
-                JournalEntity(kind: "user", externalId: user, status: .active, hash: 7, profileJSON: "{}")])
+                JournalEntity(kind: .user, externalId: user, status: .active, hash: 7, profileJSON: "{}")])
         }
         try a.commitSession("aps1")
         #expect(try a.allApplied().keys.sorted() == ["user/a1"])

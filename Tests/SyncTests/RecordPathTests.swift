@@ -93,7 +93,7 @@ import XaasJSON
     @Test func batcherSplicesTheStoredProfileAsIs() throws {
         let profile = Profile([("userName", "ann@example.com"), ("title", "a \"b\"")])
         var batcher = BulkBatcher(operation: .upsertUsers)
-        let appended = batcher.appendUser(externalId: "emp-\"1\"", profile: profile)
+        let appended = batcher.append(.user(externalId: "emp-\"1\"", profile: profile))
         #expect(appended)
         let finished = batcher.finish()
         let body = try #require(finished)

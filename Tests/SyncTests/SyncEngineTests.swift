@@ -28,7 +28,7 @@ import TestSupport
         let src: any RecordSource = source ?? ArraySource(records: records)
         let job = SyncEngine.Job(
             tenant: "acme", source: "hr", stateDirectory: stateDir, pageSize: 200,
-            rules: Planner.Rules(filter: filter, map: Self.mapping),
+            rules: Planner.Rules(filter: filter.map(RecordFilter.init), map: Self.mapping),
             safeguards: SafeguardCheck(maxDeactivationPercent: 20, maxDeactivations: nil, approvedDeactivations: approve),
             openSource: { src }, target: okta)
         return await engine.run(job).report

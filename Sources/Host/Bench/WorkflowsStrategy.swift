@@ -115,7 +115,7 @@ private final class FlowReader {
         while ready.count < requests, !finished {
             if source == nil { source = try job.openSource() }
             let page = try source!.readPage(cursor: cursor, checkpoint: nil, pageSizeHint: job.pageSize)
-            for record in page.records where record.kind == .user && (job.rules.filter?(record) ?? true) {
+            for record in page.records where record.kind == .user && job.rules.filter.admits(record) {
                 let wanted: Bool = operation == .upsertUsers ? record.status == .active : record.status != .active
                 guard wanted else { continue }
                 if !append(record) {
@@ -137,8 +137,8 @@ private final class FlowReader {
 
     /// Appends `record`; `false` when the body is full. A user the mapper refuses is passed over.
     private func append(_ record: SourceRecord) -> Bool {
-        guard operation == .upsertUsers else { return batcher.appendDeletion(externalId: record.externalId) }
+        guard operation == .upsertUsers else { return batcher.append(.deletion(externalId: record.externalId)) }
         guard let profile = job.rules.mapper.profile(record) else { return true }
-        return batcher.appendUser(externalId: record.externalId, profile: profile)
+        return batcher.append(.user(externalId: record.externalId, profile: profile))
     }
 }

@@ -34,6 +34,7 @@ public struct BulkBody: Sendable {
 /// Bodies are compact JSON in the exact shapes of the contract (§2.2–§2.4), built incrementally: a user or
 /// group entity is `{"externalId":…,"profile":` + the ``Profile``'s stored canonical JSON spliced as is +
 /// `}`, so ``byteCount`` is always the exact size ``finish()`` would return and no profile is encoded twice.
+/// One entry point, ``append(_:)``, takes every kind of entity (``BatchItem``).
 /// An append that would break a limit returns `false` and changes nothing; the caller sends ``finish()``
 /// and appends again. A `false` on an *empty* batcher (see ``lastRejection``) means the entity alone is
 /// larger than `maxBytes` and can never be sent: report it, don't loop. Value semantics; not shared
@@ -75,59 +76,36 @@ public struct BulkBatcher: Sendable {
 
     public var isEmpty: Bool { count == 0 }
 
-    /// Adds `{"externalId":…,"profile":{…}}` to a ``BulkOperation/upsertUsers`` batch.
-    public mutating func appendUser(externalId: String, profile: Profile) -> Bool {
-        precondition(operation == .upsertUsers, "appendUser on a \(operation.rawValue) batcher")
-        return append(Self.entity(externalId: externalId, profile: profile))
-    }
-
-    /// ``appendUser(externalId:profile:)`` with the profile given as (name, value) pairs.
-    public mutating func appendUser(externalId: String, profile: [(String, String)]) -> Bool {
-        appendUser(externalId: externalId, profile: Profile(profile))
-    }
-
-    /// Adds `{"externalId":…}` to a ``BulkOperation/deleteUsers`` batch, or `"…"` to a
-    /// ``BulkOperation/deleteGroups`` batch (`externalIds`).
-    public mutating func appendDeletion(externalId: String) -> Bool {
+    /// The batch stage's one entry point: adds `item` (which must suit the batcher's ``operation``; see
+    /// ``BatchItem``). `false` when it does not fit (see ``lastRejection``); nothing changed then.
+    public mutating func append(_ item: BatchItem) -> Bool {
+        precondition(item.suits(operation), "\(item.name) on a \(operation.rawValue) batcher")
         var out: [UInt8] = []
-        switch operation {
-        case .deleteUsers:
+        switch item {
+        case .user(let externalId, let profile), .group(let externalId, let profile):
+            out.reserveCapacity(externalId.utf8.count + profile.json.utf8.count + 32)
+            out += Array(#"{"externalId":"#.utf8)
+            Self.appendString(externalId, to: &out)
+            out += Array(#","profile":"#.utf8)
+            out.append(contentsOf: profile.json.utf8)  // the stored canonical JSON, spliced as is
+            out.append(UInt8(ascii: "}"))
+        case .deletion(let externalId) where operation == .deleteUsers:
             out += Array(#"{"externalId":"#.utf8)
             Self.appendString(externalId, to: &out)
             out.append(UInt8(ascii: "}"))
-        case .deleteGroups:
+        case .deletion(let externalId):
             Self.appendString(externalId, to: &out)
-        default:
-            preconditionFailure("appendDeletion on a \(operation.rawValue) batcher")
+        case .membership(let group, let members):
+            out += Array(#"{"groupExternalId":"#.utf8)
+            Self.appendString(group, to: &out)
+            out += Array(#","memberExternalIds":["#.utf8)
+            for (i, member) in members.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                Self.appendString(member, to: &out)
+            }
+            out += Array("]}".utf8)
         }
-        return append(out)
-    }
-
-    /// Adds `{"externalId":…,"profile":{"displayName":…,…}}` to a ``BulkOperation/upsertGroups`` batch.
-    public mutating func appendGroup(externalId: String, profile: Profile) -> Bool {
-        precondition(operation == .upsertGroups, "appendGroup on a \(operation.rawValue) batcher")
-        return append(Self.entity(externalId: externalId, profile: profile))
-    }
-
-    /// ``appendGroup(externalId:profile:)`` with the profile given as (name, value) pairs.
-    public mutating func appendGroup(externalId: String, profile: [(String, String)]) -> Bool {
-        appendGroup(externalId: externalId, profile: Profile(profile))
-    }
-
-    /// Adds `{"groupExternalId":…,"memberExternalIds":[…]}` to a membership upsert or delete batch.
-    /// Counts as one entity; chunk very large member lists yourself so one entry fits `maxBytes`.
-    public mutating func appendMembership(groupExternalId: String, memberExternalIds: [String]) -> Bool {
-        precondition(operation == .upsertMemberships || operation == .deleteMemberships,
-                     "appendMembership on a \(operation.rawValue) batcher")
-        var out = Array(#"{"groupExternalId":"#.utf8)
-        Self.appendString(groupExternalId, to: &out)
-        out += Array(#","memberExternalIds":["#.utf8)
-        for (i, member) in memberExternalIds.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            Self.appendString(member, to: &out)
-        }
-        out += Array("]}".utf8)
-        return append(out)
+        return add(out)
     }
 
     /// The body so far, or nil when empty; resets the batcher.
@@ -144,7 +122,7 @@ public struct BulkBatcher: Sendable {
         return body
     }
 
-    private mutating func append(_ entity: [UInt8]) -> Bool {
+    private mutating func add(_ entity: [UInt8]) -> Bool {
         let alone = prefix.count + entity.count + suffix.count
         if alone > maxBytes { lastRejection = .tooLarge; return false }
         let after = count == 0 ? alone : byteCount + 1 + entity.count
@@ -159,16 +137,6 @@ public struct BulkBatcher: Sendable {
         return true
     }
 
-    private static func entity(externalId: String, profile: Profile) -> [UInt8] {
-        var out = Array(#"{"externalId":"#.utf8)
-        out.reserveCapacity(externalId.utf8.count + profile.json.utf8.count + 32)
-        appendString(externalId, to: &out)
-        out += Array(#","profile":"#.utf8)
-        out.append(contentsOf: profile.json.utf8)
-        out.append(UInt8(ascii: "}"))
-        return out
-    }
-
     /// Appends `s` as a JSON string literal, escaped by `JSONValue.writeString` (the one escaper).
     static func appendString(_ s: String, to out: inout [UInt8]) {
         JSONValue.writeString(s, to: &out)
@@ -179,5 +147,37 @@ public struct BulkBatcher: Sendable {
         var literal = ""
         JSONValue.writeString(text, to: &literal)
         return literal.utf8.count
+    }
+}
+
+/// One entity for a ``BulkBatcher``, by kind.
+public enum BatchItem: Sendable {
+    /// `{"externalId":…,"profile":{…}}` in a ``BulkOperation/upsertUsers`` body.
+    case user(externalId: String, profile: Profile)
+    /// `{"externalId":…}` in a ``BulkOperation/deleteUsers`` body (a deactivation), or `"…"` in a
+    /// ``BulkOperation/deleteGroups`` body (`externalIds`).
+    case deletion(externalId: String)
+    /// `{"externalId":…,"profile":{"displayName":…,…}}` in a ``BulkOperation/upsertGroups`` body.
+    case group(externalId: String, profile: Profile)
+    /// `{"groupExternalId":…,"memberExternalIds":[…]}` in a membership upsert or delete body. One entity;
+    /// chunk very large member lists yourself so one entry fits `maxBytes`.
+    case membership(groupExternalId: String, memberExternalIds: [String])
+
+    /// Whether this item belongs in a body of `operation`.
+    func suits(_ operation: BulkOperation) -> Bool {
+        switch (self, operation) {
+        case (.user, .upsertUsers), (.group, .upsertGroups), (.deletion, .deleteUsers), (.deletion, .deleteGroups),
+             (.membership, .upsertMemberships), (.membership, .deleteMemberships): return true
+        default: return false
+        }
+    }
+
+    var name: String {
+        switch self {
+        case .user: "a user"
+        case .deletion: "a deletion"
+        case .group: "a group"
+        case .membership: "a membership"
+        }
     }
 }

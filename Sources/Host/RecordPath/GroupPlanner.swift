@@ -15,7 +15,7 @@ public struct GroupPlanner {
     /// How group records become Okta groups, and the group safeguards.
     public struct Rules {
         /// Groups the filter rejects are out of scope (deleted from Okta if applied).
-        public var filter: ((SourceRecord) -> Bool)?
+        public var filter: RecordFilter
         /// The group profile (`displayName`, `description`), empty values omitted.
         public var map: (SourceRecord) -> [(String, String)]
         public var maxDeletePercent: Double?
@@ -23,9 +23,9 @@ public struct GroupPlanner {
         /// Why group sync is on, when it was not asked for (a note for the run report).
         public var defaultNote: String?
 
-        public init(filter: ((SourceRecord) -> Bool)?, map: @escaping (SourceRecord) -> [(String, String)],
+        public init(filter: RecordFilter?, map: @escaping (SourceRecord) -> [(String, String)],
                     maxDeletePercent: Double? = 20, maxMembershipRemovals: Int? = 5000) {
-            self.filter = filter
+            self.filter = filter ?? .all
             self.map = map
             self.maxDeletePercent = maxDeletePercent
             self.maxMembershipRemovals = maxMembershipRemovals
@@ -36,7 +36,7 @@ public struct GroupPlanner {
             let c = config ?? GroupSyncConfig()
             let displayName = c.displayName
             let description = c.description
-            self.init(filter: c.filter.map { f in { f.matches($0) } },
+            self.init(filter: RecordFilter(c.filter),
                       map: { GroupPlanner.profile($0, displayName: displayName, description: description) },
                       maxDeletePercent: c.maxDeletePercent, maxMembershipRemovals: c.maxMembershipRemovals)
         }
@@ -88,7 +88,7 @@ public struct GroupPlanner {
             return
         }
         let kind = EntityKind.group
-        if try !batch.markSeen(kind: kind.rawValue, externalId: id) {
+        if try !batch.markSeen(kind: kind, externalId: id) {
             guard incremental else {
                 summary.addInvalid("group \"\(id)\": duplicate in this read (the first occurrence wins)")
                 return
@@ -108,7 +108,7 @@ public struct GroupPlanner {
                                                          status: .inactive, hash: applied?.hash ?? 0, profile: nil, reason: reason))
             summary.addDelete(reason)
         }
-        if !(rules.filter?(record) ?? true) {
+        if !rules.filter.admits(record) {
             if applied?.status == .active { try delete("filtered out") } else { summary.outOfScope += 1 }
             return
         }

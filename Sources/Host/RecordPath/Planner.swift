@@ -15,7 +15,7 @@ public struct Planner {
     /// How one record is turned into a profile, and which records are in scope.
     public struct Rules {
         /// Records the filter rejects are out of scope (deactivated if they were applied before).
-        public var filter: ((SourceRecord) -> Bool)?
+        public var filter: RecordFilter
         /// Maps an in-scope active user record to its profile, or says why it cannot be sent.
         public var mapper: ProfileMapper
         /// Start and end dates (the source's `lifecycle` key), when configured.
@@ -23,13 +23,13 @@ public struct Planner {
         /// Source attributes the mapping reads: the run warns about those no record has.
         public var mappedAttributes: [String] = []
 
-        public init(filter: ((SourceRecord) -> Bool)?, mapper: ProfileMapper) {
-            self.filter = filter
+        public init(filter: RecordFilter?, mapper: ProfileMapper) {
+            self.filter = filter ?? .all
             self.mapper = mapper
         }
 
         /// Rules whose mapper is a function giving (name, value) pairs, checked as Okta user profiles.
-        public init(filter: ((SourceRecord) -> Bool)?, map: @escaping (SourceRecord) -> [(String, String)]) {
+        public init(filter: RecordFilter?, map: @escaping (SourceRecord) -> [(String, String)]) {
             self.init(filter: filter, mapper: ProfileMapper(pairs: map))
         }
     }
@@ -197,7 +197,7 @@ public struct Planner {
             read.summary.addDeactivation(reason)
         }
 
-        if !(rules.filter?(record) ?? true) {
+        if !rules.filter.admits(record) {
             if applied?.status == .active { try deactivate("filtered out") } else { read.summary.outOfScope += 1 }
             return
         }

@@ -64,10 +64,10 @@ extension SessionRunner {
                 try await send(operation, &batcher, &pending)
                 continue
             }
-            let appended = batcher.appendMembership(groupExternalId: group, memberExternalIds: members[start..<end].map(\.id))
+            let appended = batcher.append(.membership(groupExternalId: group, memberExternalIds: members[start..<end].map(\.id)))
             precondition(appended, "membership entry sized to fit was refused")
             for m in members[start..<end] {
-                pending.append((JournalEntity(kind: m.entry.kind.rawValue, externalId: m.entry.externalId, status: m.entry.status,
+                pending.append((JournalEntity(kind: m.entry.kind, externalId: m.entry.externalId, status: m.entry.status,
                                               hash: m.entry.hash, profileJSON: nil), m.entry.action))
             }
             start = end

@@ -97,7 +97,7 @@ public final class SessionRunner {
         var batcher = makeBatcher(operation)
         var pending: [(JournalEntity, PlanAction)] = []
         try await forEachEntry(fetch) { e in
-            let journal = JournalEntity(kind: e.kind.rawValue, externalId: e.externalId, status: e.status, hash: e.hash,
+            let journal = JournalEntity(kind: e.kind, externalId: e.externalId, status: e.status, hash: e.hash,
                                         profileJSON: e.profile?.json)
             if !append(e, to: &batcher) {
                 try await send(operation, &batcher, &pending)
@@ -127,11 +127,11 @@ public final class SessionRunner {
     }
 
     private func append(_ e: PlanEntry, to batcher: inout BulkBatcher) -> Bool {
-        if e.action == .deactivate { return batcher.appendDeletion(externalId: e.externalId) }
+        if e.action == .deactivate { return batcher.append(.deletion(externalId: e.externalId)) }
         // The stored canonical profile is spliced into the body as is.
         let profile = e.profile ?? Profile(json: "{}", hash: e.hash)
-        if batcher.operation == .upsertGroups { return batcher.appendGroup(externalId: e.externalId, profile: profile) }
-        return batcher.appendUser(externalId: e.externalId, profile: profile)
+        if batcher.operation == .upsertGroups { return batcher.append(.group(externalId: e.externalId, profile: profile)) }
+        return batcher.append(.user(externalId: e.externalId, profile: profile))
     }
 
     /// Sends what the batcher holds as one bulk request, rolling the session over when it is full.
@@ -150,7 +150,7 @@ public final class SessionRunner {
         // A re-sent request whose first answer was lost may have been counted twice by Okta.
         if let counted = target.bulkRequestsCounted(current.id) { requestsInSession = max(requestsInSession, counted) }
         result.bulkRequests += 1
-        for (entity, action) in pending { pendingCounts["\(entity.kind)/\(action.rawValue)", default: 0] += 1 }
+        for (entity, action) in pending { pendingCounts["\(entity.kind.rawValue)/\(action.rawValue)", default: 0] += 1 }
         pending.removeAll(keepingCapacity: true)
     }
 
@@ -208,10 +208,9 @@ public final class SessionRunner {
     /// Sends a failed session's entities again, in the same phase order as a plan, through the same
     /// batching loop (``applyPhase(_:_:)``) fed from memory instead of the plan table.
     private func resend(_ entities: [JournalEntity]) async throws {
-        let entries = entities.compactMap { e -> PlanEntry? in
-            guard let kind = EntityKind(rawValue: e.kind) else { return nil }
-            return PlanEntry(seq: 0, kind: kind, externalId: e.externalId,
-                             action: e.status == .inactive ? .deactivate : (kind == .membership ? .create : .update),
+        let entries = entities.map { e in
+            PlanEntry(seq: 0, kind: e.kind, externalId: e.externalId,
+                             action: e.status == .inactive ? .deactivate : (e.kind == .membership ? .create : .update),
                              status: e.status, hash: e.hash, profile: e.profileJSON.map { Profile(json: $0, hash: e.hash) },
                              reason: nil)
         }.sorted { $0.externalId < $1.externalId }

@@ -25,13 +25,10 @@ enum ServeCommand {
     static var usage: String { ServeOptions.usage }
 
     static func run(_ args: [String]) async -> Int32 {
-        if args.contains("-h") || args.contains("--help") { print("usage: \(usage)"); return 0 }
         let options: ServeOptions
-        do throws(UsageError) {
-            options = try ServeOptions(args)
-        } catch {
-            StandardError.print("xaas: \(error.message)\nusage: \(usage)")
-            return 2
+        switch Arguments.parse(args, usage: usage, ServeOptions.init) {
+        case .success(let parsed): options = parsed
+        case .failure(let exit): return exit.status
         }
         let (initial, problems) = ConfigDirectory.load(options.configPath)
         if !problems.isEmpty {

@@ -14,7 +14,7 @@ public enum EntityStatus: String, Sendable {
 
 extension StateStore {
     /// The applied state of one entity, or `nil` when it was never applied.
-    public func applied(kind: String, externalId: String) throws -> AppliedEntity? {
+    public func applied(kind: EntityKind, externalId: String) throws -> AppliedEntity? {
         try withDatabase { db in
             var result: AppliedEntity?
             try db.query(
@@ -23,7 +23,7 @@ extension StateStore {
                   ON p.tenant=e.tenant AND p.source=e.source AND p.kind=e.kind AND p.external_id=e.external_id
                 WHERE e.tenant=? AND e.source=? AND e.kind=? AND e.external_id=?
                 """,
-                [.text(tenant), .text(source), .text(kind), .text(externalId)]
+                [.text(tenant), .text(source), .text(kind.rawValue), .text(externalId)]
             ) { row in
                 result = AppliedEntity(
                     status: EntityStatus(rawValue: row.text(0) ?? "") ?? .inactive, hash: row.int(1),
@@ -34,16 +34,16 @@ extension StateStore {
     }
 
     /// Counts applied entities of `kind` (optionally only those with `status`).
-    public func appliedCount(kind: String, status: EntityStatus? = nil) throws -> Int {
+    public func appliedCount(kind: EntityKind, status: EntityStatus? = nil) throws -> Int {
         try withDatabase { db in
             if let status {
                 return Int(try db.scalarInt(
                     "SELECT count(*) FROM entities WHERE tenant=? AND source=? AND kind=? AND status=?",
-                    [.text(tenant), .text(source), .text(kind), .text(status.rawValue)]) ?? 0)
+                    [.text(tenant), .text(source), .text(kind.rawValue), .text(status.rawValue)]) ?? 0)
             }
             return Int(try db.scalarInt(
                 "SELECT count(*) FROM entities WHERE tenant=? AND source=? AND kind=?",
-                [.text(tenant), .text(source), .text(kind)]) ?? 0)
+                [.text(tenant), .text(source), .text(kind.rawValue)]) ?? 0)
         }
     }
 

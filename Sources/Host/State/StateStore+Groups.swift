@@ -57,8 +57,9 @@ extension StateStore {
                     WHERE run_id=? AND kind IN ('user','group') AND action='deactivate'
                     ON CONFLICT DO NOTHING
                     """, [run])
-                func inScope(_ kind: String, _ column: String) -> String {
-                    """
+                func inScope(_ entityKind: EntityKind, _ column: String) -> String {
+                    let kind = entityKind.rawValue
+                    return """
                     (EXISTS (SELECT 1 FROM scope_in i WHERE i.kind='\(kind)' AND i.external_id=\(column))
                      OR (EXISTS (SELECT 1 FROM entities e WHERE e.tenant=?1 AND e.source=?2 AND e.kind='\(kind)'
                                  AND e.external_id=\(column) AND e.status='active')
@@ -67,14 +68,14 @@ extension StateStore {
                 }
                 let wanted = "m.op IN ('list','add')"
                 out.groupOutOfScope = Int(try db.scalarInt(
-                    "SELECT count(*) FROM member_seen m WHERE \(wanted) AND NOT \(inScope("group", "m.group_id"))", [t, s]) ?? 0)
+                    "SELECT count(*) FROM member_seen m WHERE \(wanted) AND NOT \(inScope(.group, "m.group_id"))", [t, s]) ?? 0)
                 out.memberOutOfScope = Int(try db.scalarInt("""
-                    SELECT count(*) FROM member_seen m WHERE \(wanted) AND \(inScope("group", "m.group_id"))
-                      AND NOT \(inScope("user", "m.member_id"))
+                    SELECT count(*) FROM member_seen m WHERE \(wanted) AND \(inScope(.group, "m.group_id"))
+                      AND NOT \(inScope(.user, "m.member_id"))
                     """, [t, s]) ?? 0)
                 try db.run("""
                     INSERT INTO member_want SELECT m.group_id, m.member_id FROM member_seen m
-                    WHERE \(wanted) AND \(inScope("group", "m.group_id")) AND \(inScope("user", "m.member_id"))
+                    WHERE \(wanted) AND \(inScope(.group, "m.group_id")) AND \(inScope(.user, "m.member_id"))
                     """, [t, s])
                 out.adds = try db.run("""
                     INSERT INTO plan(run_id, seq, kind, external_id, action, status, hash, profile, reason)
@@ -122,8 +123,8 @@ extension StateStore {
 
     /// Applied active groups and memberships of this source (for `xaas status` and the safeguards).
     public func groupCounts() throws -> (groups: Int, memberships: Int) {
-        (try appliedCount(kind: EntityKind.group.rawValue, status: .active),
-         try appliedCount(kind: EntityKind.membership.rawValue, status: .active))
+        (try appliedCount(kind: .group, status: .active),
+         try appliedCount(kind: .membership, status: .active))
     }
 
     /// The applied members of every applied active group, sorted (for tests and inspection).

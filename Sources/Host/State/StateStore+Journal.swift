@@ -25,13 +25,13 @@ public struct JournalSession: Sendable, Equatable {
 
 /// One entity carried by a bulk request, as recorded before the request is sent.
 public struct JournalEntity: Sendable {
-    public var kind: String
+    public var kind: EntityKind
     public var externalId: String
     public var status: EntityStatus
     public var hash: Int64
     public var profileJSON: String?
 
-    public init(kind: String, externalId: String, status: EntityStatus, hash: Int64, profileJSON: String?) {
+    public init(kind: EntityKind, externalId: String, status: EntityStatus, hash: Int64, profileJSON: String?) {
         self.kind = kind
         self.externalId = externalId
         self.status = status
@@ -63,7 +63,7 @@ extension StateStore {
                         VALUES(?,?,?,?,?,?,?,?)
                         ON CONFLICT(tenant, source, session_id, kind, external_id) DO UPDATE SET
                             status=excluded.status, hash=excluded.hash, profile=excluded.profile
-                        """, [.text(tenant), .text(source), .text(sessionId), .text(e.kind), .text(e.externalId), .text(e.status.rawValue),
+                        """, [.text(tenant), .text(source), .text(sessionId), .text(e.kind.rawValue), .text(e.externalId), .text(e.status.rawValue),
                               .int(e.hash), .optional(e.profileJSON)])
                 }
                 try db.run("UPDATE sessions SET requests = requests + 1 WHERE tenant=? AND source=? AND id=?",
@@ -170,8 +170,10 @@ extension StateStore {
                 SELECT kind, external_id, status, hash, profile FROM session_entities
                 WHERE tenant=? AND source=? AND session_id=?
                 """, [.text(tenant), .text(source), .text(id)]) { row in
+                // Only xaas writes the journal: a kind it does not know is passed over (never resent).
+                guard let kind = EntityKind(rawValue: row.text(0) ?? "") else { return }
                 out.append(JournalEntity(
-                    kind: row.text(0) ?? "", externalId: row.text(1) ?? "",
+                    kind: kind, externalId: row.text(1) ?? "",
                     status: EntityStatus(rawValue: row.text(2) ?? "") ?? .active, hash: row.int(3),
                     profileJSON: row.text(4)))
             }

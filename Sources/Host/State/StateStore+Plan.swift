@@ -79,6 +79,12 @@ extension StateStore {
         let store: StateStore
 
         /// Marks an entity as seen in this read; `false` when it was already seen (a duplicate).
+        public func markSeen(kind: EntityKind, externalId: String) throws -> Bool {
+            try markSeen(kind: kind.rawValue, externalId: externalId)
+        }
+
+        /// ``markSeen(kind:externalId:)`` under a raw key: an entity kind's raw value, or a planner's own
+        /// marker (``GroupPlanner``'s `members-listed`).
         public func markSeen(kind: String, externalId: String) throws -> Bool {
             try db.run("INSERT INTO seen(kind, external_id) VALUES(?,?) ON CONFLICT DO NOTHING",
                        [.text(kind), .text(externalId)]) == 1

@@ -15,7 +15,7 @@ extension PlanPrinter {
             for (name, value) in (e.profile?.pairs ?? []) { emit("    \(name): \(quote(value))") }
         case .update:
             emit("~ update group \(e.externalId)")
-            let old = try store.applied(kind: e.kind.rawValue, externalId: e.externalId)
+            let old = try store.applied(kind: e.kind, externalId: e.externalId)
             for line in changes(from: Profile.pairs(of: old?.profileJSON), to: (e.profile?.pairs ?? [])) {
                 emit("    " + line)
             }

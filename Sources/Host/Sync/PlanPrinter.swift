@@ -22,7 +22,7 @@ public enum PlanPrinter {
                     for (name, value) in (e.profile?.pairs ?? []) { emit("    \(name): \(quote(value))") }
                 case .update:
                     emit("~ update \(e.externalId)\(e.reason.map { " (\($0))" } ?? "")")
-                    let old = try store.applied(kind: e.kind.rawValue, externalId: e.externalId)
+                    let old = try store.applied(kind: e.kind, externalId: e.externalId)
                     for line in changes(from: Profile.pairs(of: old?.profileJSON), to: (e.profile?.pairs ?? [])) {
                         emit("    " + line)
                     }

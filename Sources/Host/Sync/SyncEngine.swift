@@ -100,7 +100,7 @@ public struct SyncEngine {
             let summary = try await plan(job, store: opened, runId: id)
             fill(&report, from: summary)
             progress?.phase(.planning)
-            let appliedActive = try opened.appliedCount(kind: EntityKind.user.rawValue, status: .active)
+            let appliedActive = try opened.appliedCount(kind: .user, status: .active)
             let groupBlock = try groupBlockReason(job, summary, opened)
             if let readError = summary.readError, summary.recordsRead == 0 {
                 // A read that failed before its first record is a read failure, not an empty source:

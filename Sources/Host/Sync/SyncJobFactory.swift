@@ -14,7 +14,7 @@ enum SyncJobFactory {
         let directory = source.file.deletingLastPathComponent()
         let redactor = SecretRedactor(settingsJSON: settings)  // one per run: runs a command secret once
         let logger = logger.redacting(redactor)
-        var rules = Planner.Rules(filter: filter.map { f in { f.matches($0) } }, mapper: ProfileMapper(mapping))
+        var rules = Planner.Rules(filter: RecordFilter(filter), mapper: ProfileMapper(mapping))
         rules.lifecycle = source.lifecycle.map { Planner.LifecycleRule(policy: LifecyclePolicy($0), now: LifecycleClock.current.now()) }
         var job = SyncEngine.Job(
             tenant: tenant.name, source: source.name, stateDirectory: stateDirectory, pageSize: source.pageSize,
