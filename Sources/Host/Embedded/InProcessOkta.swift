@@ -61,8 +61,13 @@ public enum InProcessOktaLauncher {
 
     /// Starts `org` with the installed starter; fails with a clear error when this build has none.
     static func start(_ org: InProcessOrg) throws -> any InProcessOkta {
-        guard let start = installed.withLock({ $0 }) else { throw EmbeddedOrgError.noEmulator(org: org.name) }
-        return try start(org)
+        try start(org, with: installed.withLock { $0 })
+    }
+
+    /// Starts `org` with `starter`, or fails with a clear error when there is none.
+    static func start(_ org: InProcessOrg, with starter: Start?) throws -> any InProcessOkta {
+        guard let starter else { throw EmbeddedOrgError.noEmulator(org: org.name) }
+        return try starter(org)
     }
 }
 
