@@ -1,3 +1,5 @@
+import Glibc
+
 /// A record filter: only records that match are synced.
 ///
 /// Grammar (white space between tokens is free):
@@ -47,11 +49,33 @@ public struct FilterExpression: Sendable, CustomStringConvertible {
         case .or(let nodes): return nodes.contains { evaluate($0, record) }
         case .and(let nodes): return nodes.allSatisfy { evaluate($0, record) }
         case .not(let inner): return !evaluate(inner, record)
-        case .exists(let name): return record.attributes.contains { $0.name == name && !$0.value.isEmpty }
+        case .exists(let name): return any(name, record) { !$0.isEmpty }
         case .equals(let name, let value):
-            return !value.isEmpty && record.attributes.contains { $0.name == name && $0.value == value }
+            return !value.isEmpty && any(name, record) { equal($0, value) }
         case .isIn(let name, let values):
-            return record.attributes.contains { $0.name == name && !$0.value.isEmpty && values.contains($0.value) }
+            return any(name, record) { bytes in !bytes.isEmpty && values.contains { equal(bytes, $0) } }
         }
+    }
+
+    /// Whether some value of attribute `name` in `record` passes `test` (values compared as bytes).
+    private static func any(_ name: String, _ record: SourceRecord, _ test: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        var found = false
+        record.forEachValue(of: name) { value in
+            found = test(value)
+            return !found
+        }
+        return found
+    }
+
+    /// Whether the value `bytes` equals `text` as `String`s do (canonical equivalence): equal bytes are
+    /// equal; otherwise only non-ASCII text can still be equal, and is compared as `String`s.
+    private static func equal(_ bytes: UnsafeRawBufferPointer, _ text: String) -> Bool {
+        var text = text
+        let same = text.withUTF8 { utf8 in
+            utf8.count == bytes.count && (bytes.isEmpty || memcmp(utf8.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
+        }
+        if same { return true }
+        guard !UTF8Text.isASCII(bytes) || !text.utf8.allSatisfy({ $0 < 0x80 }) else { return false }
+        return String(decoding: bytes, as: UTF8.self) == text
     }
 }

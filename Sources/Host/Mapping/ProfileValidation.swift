@@ -30,12 +30,18 @@ extension Mapping {
 
     /// Why `externalId` cannot be an Okta externalId (empty, or longer than ``maxExternalIdLength``), or `nil`.
     public static func externalIdProblem(_ externalId: String) -> String? {
+        var id = externalId
+        return id.withUTF8 { externalIdProblem(utf8: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// ``externalIdProblem(_:)`` for an externalId given as its UTF-8 bytes (valid UTF-8).
+    static func externalIdProblem(utf8 externalId: UnsafeRawBufferPointer) -> String? {
         if externalId.isEmpty { return "externalId is empty" }
         // Characters are never more than UTF-8 bytes: count them only when the bytes could be too many.
-        if externalId.utf8.count > maxExternalIdLength, externalId.count > maxExternalIdLength {
-            return "externalId is \(externalId.count) characters long (Okta allows at most \(maxExternalIdLength))"
-        }
-        return nil
+        guard externalId.count > maxExternalIdLength else { return nil }
+        let characters = String(decoding: externalId, as: UTF8.self).count
+        guard characters > maxExternalIdLength else { return nil }
+        return "externalId is \(characters) characters long (Okta allows at most \(maxExternalIdLength))"
     }
 
     /// The problem of a profile without the required attribute `name`.
@@ -56,25 +62,28 @@ extension Mapping {
 
     /// Why the mapped `value` of attribute `name` cannot be sent, or `nil`.
     static func valueProblem(_ name: String, _ value: String, rule: ValueRule? = nil) -> String? {
-        let rule = rule ?? ValueRule(name)
+        var value = value
+        return value.withUTF8 { valueProblem(name, utf8: UnsafeRawBufferPointer($0), rule: rule ?? ValueRule(name)) }
+    }
+
+    /// ``valueProblem(_:_:rule:)`` for a value given as its UTF-8 bytes (valid UTF-8): the mapper's hot path.
+    static func valueProblem(_ name: String, utf8 value: UnsafeRawBufferPointer, rule: ValueRule) -> String? {
         if let range = rule.range {
             // Characters are never more than UTF-8 bytes, and equal for ASCII: count them only when needed.
-            let bytes = value.utf8.count
-            let count = bytes <= range.upperBound && bytes >= range.lowerBound && value.utf8.allSatisfy({ $0 < 0x80 })
-                ? bytes : value.count
+            let bytes = value.count
+            let count = bytes <= range.upperBound && bytes >= range.lowerBound && UTF8Text.isASCII(value)
+                ? bytes : String(decoding: value, as: UTF8.self).count
             if !range.contains(count) {
                 return "\(name) is \(count) characters long (Okta allows \(range.lowerBound)–\(range.upperBound))"
             }
         }
         if rule.isEmail {
             // Byte-level checks: this runs for every user of every run.
-            let bytes = value.utf8
-            let at = bytes.firstIndex(of: UInt8(ascii: "@"))
+            let at = value.firstIndex(of: UInt8(ascii: "@"))
             let valid = at.map { i in
-                i != bytes.startIndex && bytes.index(after: i) != bytes.endIndex
-                    && !bytes[bytes.index(after: i)...].contains(UInt8(ascii: "@"))
+                i != 0 && i + 1 != value.count && !value[(i + 1)...].contains(UInt8(ascii: "@"))
             } ?? false
-            if !valid || bytes.contains(UInt8(ascii: " ")) {
+            if !valid || value.contains(UInt8(ascii: " ")) {
                 return "\(name) is not an email address"
             }
         }

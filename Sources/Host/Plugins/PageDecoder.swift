@@ -45,6 +45,7 @@ final class PageDecoder {
 
     /// Decodes `page` (which the host zero-filled before `read_page`, so fields a plugin did not
     /// know read as zero). `structSize` is the `struct_size` the host set (its own `sizeof` in xaas).
+    /// The records' bytes are copied into one ``RecordStorage`` for the page.
     func decode(_ page: xaas_page, structSize: Int = MemoryLayout<xaas_page>.size) throws(PluginError) -> SourcePage {
         if let problem = PageLimits.problem(page, size: structSize) { throw bad(problem) }
         let count = page.record_count
@@ -58,10 +59,20 @@ final class PageDecoder {
             self.names = NameCache()
             defer { self.names = names }
             names.newPage()
-            records.reserveCapacity(count)
+            var builder = RecordStorage.Builder(byteCapacity: lastPageBytes, slotCapacity: lastPageSlots)
+            var shapes: [Shape] = []
+            shapes.reserveCapacity(count)
             let raw = UnsafeRawPointer(base)
             for i in 0 ..< count {
-                records.append(try decodeRecord(at: raw + i * stride, index: i, stride: stride, names: &names))
+                shapes.append(try decodeRecord(at: raw + i * stride, index: i, stride: stride, names: &names, into: &builder))
+            }
+            lastPageBytes = builder.count
+            lastPageSlots = builder.slots.count
+            let storage = builder.finish()
+            records.reserveCapacity(count)
+            for shape in shapes {
+                records.append(SourceRecord(kind: shape.kind, status: shape.status, storage: storage,
+                                            id: (shape.idStart, shape.idLength), slots: shape.slots))
             }
         }
         var notes: [String] = []
@@ -76,6 +87,19 @@ final class PageDecoder {
             skippedCount: Int(clamping: page.skipped_count), notes: notes)
     }
 
+    /// The bytes and attributes of the previous page: the next page's storage starts that large.
+    private var lastPageBytes = 64 << 10
+    private var lastPageSlots = 1024
+
+    /// What one decoded record is, before its page's storage is finished.
+    private struct Shape {
+        var kind: SourceRecord.Kind
+        var status: SourceRecord.Status
+        var idStart: UInt32
+        var idLength: UInt32
+        var slots: Range<Int>
+    }
+
     /// Reads the prefix of the record at `pointer` that this host knows.
     private func load(_ pointer: UnsafeRawPointer, index i: Int, stride: Int) throws(PluginError) -> xaas_record {
         let size = pointer.load(as: Int.self)
@@ -88,8 +112,8 @@ final class PageDecoder {
         return r
     }
 
-    private func decodeRecord(at pointer: UnsafeRawPointer, index i: Int, stride: Int,
-                              names: inout NameCache) throws(PluginError) -> SourceRecord {
+    private func decodeRecord(at pointer: UnsafeRawPointer, index i: Int, stride: Int, names: inout NameCache,
+                              into builder: inout RecordStorage.Builder) throws(PluginError) -> Shape {
         let r = try load(pointer, index: i, stride: stride)
         if let problem = PageLimits.problem(r) { throw bad("record \(i): \(problem)") }
         let kind: SourceRecord.Kind
@@ -106,30 +130,52 @@ final class PageDecoder {
         case UInt32(XAAS_STATUS_DELETED): status = .deleted
         default: throw bad("record \(i): status \(r.status) is not an XAAS_STATUS_* value")
         }
-        guard let externalId = Self.string(r.external_id), !externalId.isEmpty else {
+        guard r.external_id.len > 0, let id = Self.checked(r.external_id) else {
             throw bad("record \(i): external_id is empty or not valid UTF-8")
         }
+        let idStart = try append(id, to: &builder)
+        let first = builder.slots.count
         let attributeCount = r.attribute_count
-        var attributes: [SourceAttribute] = []
         if attributeCount > 0 {
             guard let list = r.attributes else {
-                throw bad("record \(i) (\(externalId)): attributes is NULL but attribute_count is \(attributeCount)")
+                throw bad("record \(i) (\(Self.text(id))): attributes is NULL but attribute_count is \(attributeCount)")
             }
-            attributes.reserveCapacity(attributeCount)
             for j in 0 ..< attributeCount {
                 let a = list[j]
-                if let problem = PageLimits.problem(a) { throw bad("record \(i) (\(externalId)): attribute \(j): \(problem)") }
-                guard let name = names.name(a.name, position: j), !name.isEmpty else {
-                    throw bad("record \(i) (\(externalId)): attribute \(j): name is empty or not valid UTF-8")
+                if let problem = PageLimits.problem(a) { throw bad("record \(i) (\(Self.text(id))): attribute \(j): \(problem)") }
+                guard let name = names.number(a.name, position: j, in: &builder) else {
+                    throw bad("record \(i) (\(Self.text(id))): attribute \(j): name is empty or not valid UTF-8")
                 }
-                guard let value = Self.string(a.value) else {
-                    throw bad("record \(i) (\(externalId)): attribute \(name): value is not valid UTF-8")
+                guard let value = Self.checked(a.value) else {
+                    throw bad("record \(i) (\(Self.text(id))): attribute \(names.string(name, in: builder)): value is not valid UTF-8")
                 }
-                attributes.append(SourceAttribute(name, value))
+                builder.addSlot(name: name, start: try append(value, to: &builder), length: value.count)
             }
         }
-        return SourceRecord(kind: kind, externalId: externalId, status: status, attributes: attributes)
+        return Shape(kind: kind, status: status, idStart: idStart, idLength: UInt32(id.count),
+                     slots: first ..< builder.slots.count)
     }
+
+    /// Copies checked bytes into the page's storage.
+    @inline(__always)
+    private func append(_ bytes: UnsafeRawBufferPointer, to builder: inout RecordStorage.Builder) throws(PluginError) -> UInt32 {
+        guard let start = builder.append(bytes) else {
+            throw bad("the page holds more than \(RecordStorage.maxBytes) bytes of strings (return smaller pages)")
+        }
+        return start
+    }
+
+    /// The bytes of `s` when they are valid UTF-8 (empty for a zero length), or `nil`.
+    @inline(__always)
+    static func checked(_ s: xaas_str) -> UnsafeRawBufferPointer? {
+        guard s.len > 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        guard let ptr = s.ptr else { return nil }
+        let bytes = UnsafeRawBufferPointer(start: ptr, count: s.len)
+        return UTF8Text.isValid(bytes) ? bytes : nil
+    }
+
+    /// Checked bytes as a `String` (for messages).
+    private static func text(_ bytes: UnsafeRawBufferPointer) -> String { String(decoding: bytes, as: UTF8.self) }
 
     /// A validated UTF-8 string, or `nil` when the bytes are not UTF-8 (or `ptr` is NULL with `len` > 0).
     @inline(__always)
@@ -141,38 +187,56 @@ final class PageDecoder {
 }
 
 /// The attribute names of the previous record by position, so a page of records with the same
-/// columns validates and allocates each name once.
+/// columns validates each name once and finds its number in the page's storage without hashing.
 struct NameCache {
     private struct Entry {
         var pointer: UnsafeRawPointer?
         var bytes: [UInt8]
         var string: String
+        /// Its number in the current page's storage (`nil` until met in this page).
+        var number: UInt32?
     }
     private var entries: [Entry] = []
 
-    /// Forgets the pointers of the previous page (its memory is gone), keeping the names.
+    /// Forgets the pointers and numbers of the previous page (its memory is gone), keeping the names.
     mutating func newPage() {
-        for k in entries.indices { entries[k].pointer = nil }
+        for k in entries.indices {
+            entries[k].pointer = nil
+            entries[k].number = nil
+        }
     }
 
-    /// The name `s` at attribute position `j`, or `nil` when it is not valid UTF-8.
-    mutating func name(_ s: xaas_str, position j: Int) -> String? {
-        guard s.len > 0, let ptr = s.ptr else { return s.len == 0 ? "" : nil }
+    /// The number in `builder` of the name `s` at attribute position `j`, or `nil` when it is empty or not
+    /// valid UTF-8.
+    @inline(__always)
+    mutating func number(_ s: xaas_str, position j: Int, in builder: inout RecordStorage.Builder) -> UInt32? {
+        guard s.len > 0, let ptr = s.ptr else { return nil }
         let raw = UnsafeRawPointer(ptr)
-        if j < entries.count {
-            if entries[j].pointer == raw, entries[j].bytes.count == s.len { return entries[j].string }
-            let same = entries[j].bytes.count == s.len
-                && entries[j].bytes.withUnsafeBytes { memcmp($0.baseAddress!, raw, s.len) == 0 }
-            if same {
-                entries[j].pointer = raw
-                return entries[j].string
-            }
+        if j < entries.count, let number = entries[j].number, entries[j].pointer == raw, entries[j].bytes.count == s.len {
+            return number
         }
-        guard let string = UTF8Text.string(UnsafeRawBufferPointer(start: raw, count: s.len)) else { return nil }
-        let entry = Entry(pointer: raw, bytes: Array(UnsafeRawBufferPointer(start: raw, count: s.len)), string: string)
-        if j < entries.count { entries[j] = entry } else if j == entries.count { entries.append(entry) }
-        return string
+        return slowNumber(raw, length: s.len, position: j, in: &builder)
     }
+
+    private mutating func slowNumber(_ raw: UnsafeRawPointer, length: Int, position j: Int,
+                                     in builder: inout RecordStorage.Builder) -> UInt32? {
+        if j < entries.count, entries[j].bytes.count == length,
+           entries[j].bytes.withUnsafeBytes({ memcmp($0.baseAddress!, raw, length) == 0 }) {
+            let number = entries[j].number ?? builder.number(of: entries[j].string)
+            entries[j].pointer = raw
+            entries[j].number = number
+            return number
+        }
+        guard let string = UTF8Text.string(UnsafeRawBufferPointer(start: raw, count: length)) else { return nil }
+        let number = builder.number(of: string)
+        let entry = Entry(pointer: raw, bytes: Array(UnsafeRawBufferPointer(start: raw, count: length)), string: string,
+                          number: number)
+        if j < entries.count { entries[j] = entry } else if j == entries.count { entries.append(entry) }
+        return number
+    }
+
+    /// The name numbered `number` in `builder` (for messages).
+    func string(_ number: UInt32, in builder: borrowing RecordStorage.Builder) -> String { builder.name(number) }
 }
 
 /// UTF-8 validation with an ASCII fast path.
@@ -186,6 +250,12 @@ enum UTF8Text {
         let decoded = String(decoding: buffer, as: UTF8.self)
         guard decoded.utf8.count == bytes.count else { return nil }
         return decoded.utf8.elementsEqual(buffer) ? decoded : nil
+    }
+
+    /// Whether `bytes` are valid UTF-8 (ASCII checked eight bytes at a time).
+    @inline(__always)
+    static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        isASCII(bytes) || string(bytes) != nil
     }
 
     /// Whether every byte is below 0x80 (eight bytes at a time).

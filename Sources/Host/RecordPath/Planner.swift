@@ -174,25 +174,26 @@ public struct Planner {
             return
         }
         read.summary.presence.observe(record)
-        let id = record.externalId
-        if let problem = Mapping.externalIdProblem(id) {
+        // The externalId stays bytes on the way of an unchanged user; its `String` is made for a change.
+        if let problem = record.withExternalId(Mapping.externalIdProblem(utf8:)) {
+            let id = record.externalId
             read.summary.addInvalid(id.isEmpty ? "a record without externalId" : "externalId \"\(id.prefix(40))…\": \(problem)")
             return
         }
-        let (entity, first) = index.see(id)
+        let (entity, first) = record.withExternalId { index.see($0) }
         if !first {
             guard read.incremental else {
-                read.summary.addInvalid("externalId \"\(id)\": duplicate in this read (the first occurrence wins)")
+                read.summary.addInvalid("externalId \"\(record.externalId)\": duplicate in this read (the first occurrence wins)")
                 return
             }
-            try supersede(id, batch: batch, summary: &read.summary)
+            try supersede(record.externalId, batch: batch, summary: &read.summary)
         }
         let applied = index.applied(entity)
 
         func deactivate(_ reason: String) throws {
             read.seq += 1
             try batch.appendPlan(runId: runId, PlanEntry(
-                seq: read.seq, kind: .user, externalId: id, action: .deactivate, status: .inactive,
+                seq: read.seq, kind: .user, externalId: record.externalId, action: .deactivate, status: .inactive,
                 hash: applied?.hash ?? 0, profile: nil, reason: reason))
             read.summary.addDeactivation(reason)
         }
@@ -219,7 +220,7 @@ public struct Planner {
         }
         switch rules.mapper.map(record, using: &read.buffers) {
         case .invalid(let problem):
-            read.summary.addInvalid("externalId \"\(id)\": \(problem)")
+            read.summary.addInvalid("externalId \"\(record.externalId)\": \(problem)")
             return
         case .mapped(let hash):
             if let applied, applied.status == .active, applied.hash == hash, !resendUnchanged {
@@ -228,6 +229,7 @@ public struct Planner {
             }
         }
         let profile = read.buffers.profile
+        let id = record.externalId
         read.seq += 1
         let action: PlanAction = applied == nil ? .create : .update
         try batch.appendPlan(runId: runId, PlanEntry(

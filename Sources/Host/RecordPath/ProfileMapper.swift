@@ -1,3 +1,5 @@
+import XaasJSON
+
 /// The map stage of the record path: one in-scope user record → its ``Profile`` (canonical JSON + hash),
 /// or why it cannot be sent (naming the field).
 ///
@@ -15,28 +17,79 @@ public struct ProfileMapper {
         case invalid(String)
     }
 
-    /// Reusable buffers of one planning thread (the profile being written, one template's value).
+    /// Reusable buffers of one planning thread (the profile being written, one template's value, the
+    /// record's looked-up values).
     public struct Buffers {
         var writer = ProfileWriter()
         var value = ""
-        public init() { value.reserveCapacity(128) }
+        var bytes: [UInt8] = []
+        var table: AttributeTable?
+        /// The mapper ``table`` was made for.
+        var tableOwner: ObjectIdentifier?
+        public init() {
+            value.reserveCapacity(128)
+            bytes.reserveCapacity(256)
+        }
 
         /// The profile the last ``ProfileMapper/map(_:using:)`` wrote (made only for a change).
         public var profile: Profile { writer.profile }
     }
 
+    /// One part of a template without functions, as bytes.
+    private enum Part {
+        case literal([UInt8])
+        /// The first non-empty value of an attribute (its key in the mapper's ``AttributeTable``).
+        case value(Int)
+    }
+
     private struct Compiled {
         var name: String
-        var template: MappingTemplate
-        /// The attribute of a plain `${attribute}` template.
-        var plain: String?
+        /// `"name":`, escaped once.
+        var prefix: [UInt8]
+        /// The key of a plain `${attribute}` template.
+        var plain: Int?
+        /// The parts of a template without functions (literals and values).
+        var parts: [Part]?
+        /// A template with functions (evaluated on `String`s).
+        var general: MappingTemplate
         var rule: Mapping.ValueRule
         /// Index in ``Mapping/requiredAttributes``, when the attribute is required.
         var required: Int?
     }
 
+    /// The mapping's compiled templates and the attribute names they read.
+    private final class Templates {
+        let list: [Compiled]
+        let attributes: [String]
+        init(_ mapping: Mapping) {
+            var attributes: [String] = []
+            func key(_ name: String) -> Int {
+                if let k = attributes.firstIndex(of: name) { return k }
+                attributes.append(name)
+                return attributes.count - 1
+            }
+            list = mapping.templates.map { name, template in
+                var prefix: [UInt8] = []
+                JSONValue.writeString(name, to: &prefix)
+                prefix.append(UInt8(ascii: ":"))
+                var parts: [Part]? = []
+                for part in template.parts {
+                    switch part {
+                    case .literal(let text): parts?.append(.literal(Array(text.utf8)))
+                    case .interpolation(let attribute, let functions):
+                        if functions.isEmpty { parts?.append(.value(key(attribute))) } else { parts = nil }
+                    }
+                }
+                return Compiled(name: name, prefix: prefix, plain: template.plainAttribute.map(key), parts: parts,
+                                general: template, rule: Mapping.ValueRule(name),
+                                required: Mapping.requiredAttributes.firstIndex(of: name))
+            }
+            self.attributes = attributes
+        }
+    }
+
     private enum Source {
-        case mapping([Compiled])
+        case mapping(Templates)
         case pairs((SourceRecord) -> [(String, String)], validate: ((String, [(String, String)]) -> String?)?)
     }
 
@@ -44,10 +97,7 @@ public struct ProfileMapper {
 
     /// The mapper of a source's mapping, with Okta's user profile checks.
     public init(_ mapping: Mapping) {
-        source = .mapping(mapping.templates.map { name, template in
-            Compiled(name: name, template: template, plain: template.plainAttribute, rule: Mapping.ValueRule(name),
-                     required: Mapping.requiredAttributes.firstIndex(of: name))
-        })
+        source = .mapping(Templates(mapping))
     }
 
     /// A mapper from a function giving the profile's (name, value) pairs (empty values already omitted),
@@ -74,28 +124,71 @@ public struct ProfileMapper {
             for (name, value) in Profile.dedupe(profile) { buffers.writer.append(name: name, value: value) }
             return .mapped(hash: buffers.writer.hash)
         case .mapping(let templates):
-            buffers.writer.reset()
-            var present = 0
-            var problem: String?
-            for t in templates {
-                let value: String
-                if let plain = t.plain {
-                    guard let v = record.firstNonEmptyValue(plain) else { continue }
-                    value = v
-                } else {
-                    t.template.evaluate(record, into: &buffers.value)
-                    if buffers.value.isEmpty { continue }
-                    value = buffers.value
-                }
-                if let r = t.required { present |= 1 << r }
-                if problem == nil, !t.rule.checksNothing { problem = Mapping.valueProblem(t.name, value, rule: t.rule) }
-                buffers.writer.append(name: t.name, value: value)
-            }
-            for (r, name) in Mapping.requiredAttributes.enumerated() where present & (1 << r) == 0 {
-                return .invalid(Mapping.missing(name))
-            }
-            if let problem { return .invalid(problem) }
-            return .mapped(hash: buffers.writer.hash)
+            return map(record, templates, using: &buffers)
         }
+    }
+
+    private func map(_ record: SourceRecord, _ templates: Templates, using buffers: inout Buffers) -> Outcome {
+        if buffers.tableOwner != ObjectIdentifier(templates) {
+            buffers.table = AttributeTable(templates.attributes)
+            buffers.tableOwner = ObjectIdentifier(templates)
+        }
+        var table = buffers.table!
+        buffers.table = nil
+        defer { buffers.table = table }
+        table.load(record)
+        buffers.writer.reset()
+        var present = 0
+        var problem: String?
+        for t in templates.list {
+            let wrote: Bool
+            if let key = t.plain {
+                guard let value = table.value(key) else { continue }
+                wrote = true
+                write(t, value, into: &buffers.writer, problem: &problem)
+            } else if let parts = t.parts {
+                wrote = Self.evaluate(parts, table, into: &buffers.bytes)
+                if wrote { buffers.bytes.withUnsafeBytes { write(t, $0, into: &buffers.writer, problem: &problem) } }
+            } else {
+                t.general.evaluate(record, into: &buffers.value)
+                wrote = !buffers.value.isEmpty
+                if wrote {
+                    buffers.value.withUTF8 { write(t, UnsafeRawBufferPointer($0), into: &buffers.writer, problem: &problem) }
+                }
+            }
+            if wrote, let r = t.required { present |= 1 << r }
+        }
+        for (r, name) in Mapping.requiredAttributes.enumerated() where present & (1 << r) == 0 {
+            return .invalid(Mapping.missing(name))
+        }
+        if let problem { return .invalid(problem) }
+        return .mapped(hash: buffers.writer.hash)
+    }
+
+    /// Checks one mapped value (the first problem is kept) and writes it.
+    @inline(__always)
+    private func write(_ t: Compiled, _ value: UnsafeRawBufferPointer, into writer: inout ProfileWriter, problem: inout String?) {
+        if problem == nil, !t.rule.checksNothing { problem = Mapping.valueProblem(t.name, utf8: value, rule: t.rule) }
+        writer.append(prefix: t.prefix, value: value)
+    }
+
+    /// A template of literals and `${attribute}`s into `out`; `false` when its value is empty (every
+    /// interpolation empty, or nothing written): the attribute is then omitted.
+    private static func evaluate(_ parts: [Part], _ table: AttributeTable, into out: inout [UInt8]) -> Bool {
+        out.removeAll(keepingCapacity: true)
+        var interpolations = 0
+        var filled = 0
+        for part in parts {
+            switch part {
+            case .literal(let bytes): out.append(contentsOf: bytes)
+            case .value(let key):
+                interpolations += 1
+                if let value = table.value(key) {
+                    out.append(contentsOf: value)
+                    filled += 1
+                }
+            }
+        }
+        return !out.isEmpty && (interpolations == 0 || filled > 0)
     }
 }

@@ -20,7 +20,10 @@ public struct AttributePresence: Sendable {
     public mutating func observe(_ record: SourceRecord) {
         records += 1
         guard !unseen.isEmpty else { return }
-        for attribute in record.attributes where !attribute.value.isEmpty { unseen.remove(attribute.name) }
+        record.forEachAttribute { name, value in
+            if !value.isEmpty { unseen.remove(name) }
+            return !unseen.isEmpty
+        }
     }
 
     /// The watched attributes no observed record had, in mapping order (empty when nothing was observed).
