@@ -97,7 +97,7 @@ let package = Package(
         // mapping/filter, lifecycle, serve (scheduler, status page, alerts), workers, groups, rate limits.
         testTarget("SyncTests", ["Host", "Emulator", "EmbeddedEmulator", "HTTPServer", "SyncTestSupport", "XaasCrypto", "XaasJSON"]),
         testTarget("ConfigTests", ["Host", "SyncTestSupport"]),
-        testTarget("MappingTests", ["Host"]),
+        testTarget("MappingTests", ["Host", "XaasJSON"]),
         testTarget("LifecycleTests", ["Host", "SyncTestSupport", "XaasJSON"]),
         testTarget("ServeTests", ["Host", "Emulator", "HTTPServer", "SyncTestSupport", "XaasCrypto", "XaasJSON"]),
         testTarget("WorkerTests", ["Host", "Emulator", "SyncTestSupport", "XaasJSON"]),

@@ -1,5 +1,6 @@
 import Glibc
 import PluginKit
+import XaasText
 
 /// The header row of a CSV file and the rules that turn data rows into records.
 ///

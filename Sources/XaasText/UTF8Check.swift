@@ -1,11 +1,12 @@
 /// Strict UTF-8 validation over raw bytes, without building a `String` (the CSV connector checks every
-/// row; most are ASCII and take the 8-bytes-at-a-time skip).
+/// row, the host's page decoder every value; most are ASCII and take the 8-bytes-at-a-time skip).
 ///
 /// Rejects what Swift's decoder repairs: truncated or stray continuation bytes, overlong forms
 /// (C0, C1, E0 80–9F, F0 80–8F), UTF-16 surrogates (ED A0–BF) and code points above U+10FFFF (F4 90+, F5–FF).
-enum UTF8Check {
+public enum UTF8Check {
     /// Whether `bytes` are valid UTF-8.
-    static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    @inlinable
+    public static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let base = bytes.baseAddress else { return true }
         let n = bytes.count
         var i = 0
@@ -23,8 +24,8 @@ enum UTF8Check {
     }
 
     /// The length of the valid multi-byte sequence whose lead byte `b` is at `i`, or nil.
-    @inline(__always)
-    private static func sequenceLength(_ b: UInt8, _ base: UnsafeRawPointer, _ i: Int, _ n: Int) -> Int? {
+    @inlinable @inline(__always) @usableFromInline
+    static func sequenceLength(_ b: UInt8, _ base: UnsafeRawPointer, _ i: Int, _ n: Int) -> Int? {
         func byte(_ k: Int) -> UInt8? { i + k < n ? base.load(fromByteOffset: i + k, as: UInt8.self) : nil }
         func continuation(_ k: Int) -> Bool { byte(k).map { $0 & 0xC0 == 0x80 } ?? false }
         switch b {

@@ -67,14 +67,14 @@ extension Mapping {
     }
 
     /// ``valueProblem(_:_:rule:)`` for a value given as its UTF-8 bytes (valid UTF-8): the mapper's hot path.
-    static func valueProblem(_ name: String, utf8 value: UnsafeRawBufferPointer, rule: ValueRule) -> String? {
+    static func valueProblem(_ name: @autoclosure () -> String, utf8 value: UnsafeRawBufferPointer, rule: ValueRule) -> String? {
         if let range = rule.range {
             // Characters are never more than UTF-8 bytes, and equal for ASCII: count them only when needed.
             let bytes = value.count
             let count = bytes <= range.upperBound && bytes >= range.lowerBound && UTF8Text.isASCII(value)
                 ? bytes : String(decoding: value, as: UTF8.self).count
             if !range.contains(count) {
-                return "\(name) is \(count) characters long (Okta allows \(range.lowerBound)–\(range.upperBound))"
+                return "\(name()) is \(count) characters long (Okta allows \(range.lowerBound)–\(range.upperBound))"
             }
         }
         if rule.isEmail {
@@ -84,7 +84,7 @@ extension Mapping {
                 i != 0 && i + 1 != value.count && !value[(i + 1)...].contains(UInt8(ascii: "@"))
             } ?? false
             if !valid || value.contains(UInt8(ascii: " ")) {
-                return "\(name) is not an email address"
+                return "\(name()) is not an email address"
             }
         }
         return nil

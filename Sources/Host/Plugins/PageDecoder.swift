@@ -1,5 +1,6 @@
 import Glibc
 import PluginAPI
+import XaasText
 
 /// Copies a plugin's C page into a ``SourcePage``, checking every record against the ABI.
 ///
@@ -255,7 +256,7 @@ enum UTF8Text {
     /// Whether `bytes` are valid UTF-8 (ASCII checked eight bytes at a time).
     @inline(__always)
     static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        isASCII(bytes) || string(bytes) != nil
+        UTF8Check.isValid(bytes)
     }
 
     /// Whether every byte is below 0x80 (eight bytes at a time).

@@ -97,7 +97,7 @@ public struct ProfileWriter {
     /// Appends a member whose `"name":` is already escaped (`prefix`) and whose value is UTF-8 bytes
     /// (the mapper's hot path: the same bytes as ``append(name:value:)``).
     @inline(__always)
-    mutating func append(prefix: [UInt8], value: UnsafeRawBufferPointer) {
+    mutating func append(prefix: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         if members > 0 { out.append(UInt8(ascii: ",")) }
         out.append(contentsOf: prefix)
         JSONValue.writeString(utf8: value, to: &out)

@@ -42,24 +42,32 @@ public struct ProfileMapper {
         case value(Int)
     }
 
+    /// What the hot loop reads of one template: plain values only (copying it retains nothing).
+    private struct Hot {
+        /// The key of a plain `${attribute}` template, or -1.
+        var plain: Int
+        /// Where `"name":` (escaped once) is in ``Templates/prefixes``.
+        var prefixStart: Int
+        var prefixLength: Int
+        var rule: Mapping.ValueRule
+        /// Index in ``Mapping/requiredAttributes``, or -1.
+        var required: Int
+    }
+
+    /// The rest of one template, read when it is not a plain `${attribute}` (and for messages).
     private struct Compiled {
         var name: String
-        /// `"name":`, escaped once.
-        var prefix: [UInt8]
-        /// The key of a plain `${attribute}` template.
-        var plain: Int?
         /// The parts of a template without functions (literals and values).
         var parts: [Part]?
         /// A template with functions (evaluated on `String`s).
         var general: MappingTemplate
-        var rule: Mapping.ValueRule
-        /// Index in ``Mapping/requiredAttributes``, when the attribute is required.
-        var required: Int?
     }
 
     /// The mapping's compiled templates and the attribute names they read.
     private final class Templates {
+        let hot: [Hot]
         let list: [Compiled]
+        let prefixes: [UInt8]
         let attributes: [String]
         init(_ mapping: Mapping) {
             var attributes: [String] = []
@@ -68,10 +76,12 @@ public struct ProfileMapper {
                 attributes.append(name)
                 return attributes.count - 1
             }
+            var prefixes: [UInt8] = []
+            var hot: [Hot] = []
             list = mapping.templates.map { name, template in
-                var prefix: [UInt8] = []
-                JSONValue.writeString(name, to: &prefix)
-                prefix.append(UInt8(ascii: ":"))
+                let start = prefixes.count
+                JSONValue.writeString(name, to: &prefixes)
+                prefixes.append(UInt8(ascii: ":"))
                 var parts: [Part]? = []
                 for part in template.parts {
                     switch part {
@@ -80,10 +90,13 @@ public struct ProfileMapper {
                         if functions.isEmpty { parts?.append(.value(key(attribute))) } else { parts = nil }
                     }
                 }
-                return Compiled(name: name, prefix: prefix, plain: template.plainAttribute.map(key), parts: parts,
-                                general: template, rule: Mapping.ValueRule(name),
-                                required: Mapping.requiredAttributes.firstIndex(of: name))
+                hot.append(Hot(plain: template.plainAttribute.map(key) ?? -1, prefixStart: start,
+                               prefixLength: prefixes.count - start, rule: Mapping.ValueRule(name),
+                               required: Mapping.requiredAttributes.firstIndex(of: name) ?? -1))
+                return Compiled(name: name, parts: parts, general: template)
             }
+            self.hot = hot
+            self.prefixes = prefixes
             self.attributes = attributes
         }
     }
@@ -140,36 +153,34 @@ public struct ProfileMapper {
         buffers.writer.reset()
         var present = 0
         var problem: String?
-        for t in templates.list {
-            let wrote: Bool
-            if let key = t.plain {
-                guard let value = table.value(key) else { continue }
-                wrote = true
-                write(t, value, into: &buffers.writer, problem: &problem)
-            } else if let parts = t.parts {
-                wrote = Self.evaluate(parts, table, into: &buffers.bytes)
-                if wrote { buffers.bytes.withUnsafeBytes { write(t, $0, into: &buffers.writer, problem: &problem) } }
-            } else {
-                t.general.evaluate(record, into: &buffers.value)
-                wrote = !buffers.value.isEmpty
-                if wrote {
-                    buffers.value.withUTF8 { write(t, UnsafeRawBufferPointer($0), into: &buffers.writer, problem: &problem) }
+        templates.hot.withUnsafeBufferPointer { hot in
+            templates.prefixes.withUnsafeBytes { prefixes in
+                for i in 0 ..< hot.count {
+                    let h = hot[i]
+                    let prefix = UnsafeRawBufferPointer(rebasing: prefixes[h.prefixStart ..< h.prefixStart + h.prefixLength])
+                    func write(_ value: UnsafeRawBufferPointer) {
+                        if problem == nil, !h.rule.checksNothing {
+                            problem = Mapping.valueProblem(templates.list[i].name, utf8: value, rule: h.rule)
+                        }
+                        buffers.writer.append(prefix: prefix, value: value)
+                        if h.required >= 0 { present |= 1 << h.required }
+                    }
+                    if h.plain >= 0 {
+                        if let value = table.value(h.plain) { write(value) }
+                    } else if let parts = templates.list[i].parts {
+                        if Self.evaluate(parts, table, into: &buffers.bytes) { buffers.bytes.withUnsafeBytes(write) }
+                    } else {
+                        templates.list[i].general.evaluate(record, into: &buffers.value)
+                        if !buffers.value.isEmpty { buffers.value.withUTF8 { write(UnsafeRawBufferPointer($0)) } }
+                    }
                 }
             }
-            if wrote, let r = t.required { present |= 1 << r }
         }
         for (r, name) in Mapping.requiredAttributes.enumerated() where present & (1 << r) == 0 {
             return .invalid(Mapping.missing(name))
         }
         if let problem { return .invalid(problem) }
         return .mapped(hash: buffers.writer.hash)
-    }
-
-    /// Checks one mapped value (the first problem is kept) and writes it.
-    @inline(__always)
-    private func write(_ t: Compiled, _ value: UnsafeRawBufferPointer, into writer: inout ProfileWriter, problem: inout String?) {
-        if problem == nil, !t.rule.checksNothing { problem = Mapping.valueProblem(t.name, utf8: value, rule: t.rule) }
-        writer.append(prefix: t.prefix, value: value)
     }
 
     /// A template of literals and `${attribute}`s into `out`; `false` when its value is empty (every
