@@ -21,6 +21,8 @@ final class BenchEnvironment {
         /// The emulator's processing time of one triggered session (emulated milliseconds).
         var processingDelayMs = 50
         var pluginPaths: [String] = []
+        /// The connectors the `read` scenario measures (`--connector`; both by default).
+        var readConnectors = ["csv", "ldif"]
 
         /// xaas's budget per minute, `⌊perMinute × share⌋`.
         var budget: Int { RateLimitPolicy(perMinute: perMinute, share: share).allowance(limit: perMinute) }

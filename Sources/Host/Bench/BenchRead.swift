@@ -15,9 +15,12 @@ struct BenchRead {
                                                 attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(at: root) }
         let csv = root.appendingPathComponent("users.csv"), ldif = root.appendingPathComponent("export.ldif")
-        progress("generating \(settings.users) users (CSV and LDIF\(settings.groups > 0 ? ", \(settings.groups) groups" : ""))")
-        try BenchData.writeCSV(to: csv, users: settings.users)
-        try BenchData.writeLDIF(to: ldif, users: settings.users, groups: settings.groups)
+        let formats = settings.readConnectors.map { $0.uppercased() }.joined(separator: " and ")
+        progress("generating \(settings.users) users (\(formats)\(settings.groups > 0 ? ", \(settings.groups) groups" : ""))")
+        if settings.readConnectors.contains("csv") { try BenchData.writeCSV(to: csv, users: settings.users) }
+        if settings.readConnectors.contains("ldif") {
+            try BenchData.writeLDIF(to: ldif, users: settings.users, groups: settings.groups)
+        }
         let csvSettings = JSONValue.object([
             ("path", .string(csv.path)), ("externalId", .string("id")),
             ("status", .object([("attribute", .string("active")), ("activeValues", .array([.string("true")]))])),
@@ -25,7 +28,8 @@ struct BenchRead {
         var ldifMembers: [(String, JSONValue)] = [("path", .string(ldif.path)), ("externalId", .string("entryUUID"))]
         if settings.groups == 0 { ldifMembers.append(("groups", .bool(false))) }
         var results: [BenchMeasurement] = []
-        for (connector, json, file) in [("csv", csvSettings, csv), ("ldif", JSONValue.object(ldifMembers), ldif)] {
+        for (connector, json, file) in [("csv", csvSettings, csv), ("ldif", JSONValue.object(ldifMembers), ldif)]
+            where settings.readConnectors.contains(connector) {
             progress("read: \(connector)")
             results.append(try await measure(connector: connector, settingsJSON: json.serialized))
             progress("read: \(BenchPeer.name(connector))")

@@ -11,13 +11,13 @@ extension CommandLineTool {
 }
 
 /// `xaas bench <read|initial|nochange|delta|okta-time> [--users N] [--change-rate P] [--groups G]
-/// [--strategy xaas|workflows] [--json] [--per-minute N] [--share S] [--bulk-ms MS] [--plugin-path DIR]…`
+/// [--strategy xaas|workflows] [--connector csv|ldif] [--json] [--per-minute N] [--share S] [--bulk-ms MS] [--plugin-path DIR]…`
 ///
 /// Generates its own data in a temporary directory, runs the real pipeline against an in-process emulator on
 /// a virtual clock (see `docs/performance.md`), and prints a table, or one JSON object per measured phase.
 /// Exit codes: 0 measured, 1 a run failed, 2 usage.
 enum BenchCommand {
-    static let usage = "xaas bench <read|initial|nochange|delta|okta-time> [--users N] [--change-rate P] [--groups G] [--strategy xaas|workflows] [--json] [--per-minute N] [--share S] [--bulk-ms MS] [--plugin-path DIR]…"
+    static let usage = "xaas bench <read|initial|nochange|delta|okta-time> [--users N] [--change-rate P] [--groups G] [--strategy xaas|workflows] [--connector csv|ldif] [--json] [--per-minute N] [--share S] [--bulk-ms MS] [--plugin-path DIR]…"
 
     static func run(_ args: [String]) async -> Int32 {
         let scenario: BenchScenario, runner: BenchRunner, json: Bool
@@ -41,7 +41,7 @@ enum BenchCommand {
 
     static func parse(_ args: [String]) throws(UsageError) -> (BenchScenario, BenchRunner, Bool) {
         let arguments = try Arguments(args, options: ["--users", "--change-rate", "--groups", "--strategy", "--per-minute",
-                                                      "--share", "--bulk-ms", "--plugin-path"],
+                                                      "--share", "--bulk-ms", "--plugin-path", "--connector"],
                                       flags: ["--json"])
         let name = try arguments.positionals(exactly: ["a scenario (read, initial, nochange, delta, okta-time)"])[0]
         guard let scenario = BenchScenario(rawValue: name) else {
@@ -56,6 +56,11 @@ enum BenchCommand {
         if settings.share == 0 { throw UsageError("--share must be above 0") }
         settings.bulkSeconds = Double(try arguments.int("--bulk-ms", in: 0 ... 600_000) ?? 200) / 1000
         settings.pluginPaths = arguments.values("--plugin-path")
+        if let connector = try arguments.value("--connector") {
+            guard ["csv", "ldif"].contains(connector) else { throw UsageError("--connector must be csv or ldif, got '\(connector)'") }
+            guard scenario == .read else { throw UsageError("--connector applies to the read scenario only") }
+            settings.readConnectors = [connector]
+        }
         var runner = BenchRunner(settings: settings)
         if let text = try arguments.value("--strategy") {
             guard let strategy = BenchStrategy(rawValue: text) else {
