@@ -24,4 +24,13 @@ public final class SQLiteStateDatabase: StateDatabase {
     }
 
     public func transaction<T>(_ body: () throws -> T) throws -> T { try sqlite.transaction(body) }
+
+    /// The page cache during a scan: enough for the B-tree path and read-ahead of one cursor.
+    static let scanCacheKiB = 1024
+
+    public func scanning<T>(_ body: () throws -> T) throws -> T {
+        try sqlite.withCacheSize(kibibytes: Self.scanCacheKiB, body)
+    }
+
+    public func discarding<T>(_ body: () throws -> T) throws -> T { try sqlite.withFastSecureDelete(body) }
 }

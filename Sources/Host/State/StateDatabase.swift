@@ -9,6 +9,9 @@ public protocol StateRow {
     func double(_ column: Int32) -> Double
     func isNull(_ column: Int32) -> Bool
     func text(_ column: Int32) -> String?
+    /// The UTF-8 bytes of a text column, valid only inside `body` (empty for NULL): for hot loops that
+    /// must not make a `String` per row (loading the planner's ``StateIndex``).
+    func withText<R>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
 }
 
 extension SQLiteStatement: StateRow {}
@@ -43,6 +46,12 @@ public protocol StateDatabase: AnyObject {
     func query(_ sql: String, _ bindings: [StateValue], row: (any StateRow) throws -> Void) throws
     /// Runs `body` in one write transaction, rolling back if it throws.
     func transaction<T>(_ body: () throws -> T) throws -> T
+    /// Runs `body`, one pass over many rows that are read once (the index load): SQLite keeps their pages
+    /// out of its page cache, so the process does not grow by the size of the table.
+    func scanning<T>(_ body: () throws -> T) throws -> T
+    /// Runs `body`, deletes of many rows whose content is kept elsewhere in state too (a finished run's
+    /// plan): SQLite frees their pages without overwriting each one (`secure_delete=FAST`).
+    func discarding<T>(_ body: () throws -> T) throws -> T
 }
 
 extension StateDatabase {
