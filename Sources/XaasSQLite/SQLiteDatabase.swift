@@ -45,13 +45,24 @@ public final class SQLiteDatabase {
     /// The page cache of a connection, in KiB (`PRAGMA cache_size=-cacheKiB`).
     public static let cacheKiB = 65536
 
-    /// Runs `body` with the page cache limited to `kibibytes`, then restores ``cacheKiB``: for one pass over
-    /// many pages read once (loading the planner's index), which would otherwise fill the cache — and the
-    /// process's memory — with pages nobody reads again.
-    public func withCacheSize<T>(kibibytes: Int, _ body: () throws -> T) throws -> T {
-        try execute("PRAGMA cache_size=-\(kibibytes)")
-        defer { try? execute("PRAGMA cache_size=-\(Self.cacheKiB)") }
-        return try body()
+    /// The file this connection opened, `nil` for an in-memory or temporary database.
+    public var filePath: String? {
+        guard let name = sqlite3_db_filename(handle, "main") else { return nil }
+        let path = String(cString: name)
+        return path.isEmpty ? nil : path
+    }
+
+    /// A second connection to the same file with its page cache limited to `cacheKiB`: for one pass over
+    /// many pages read once (loading the planner's index, a count, emptying a large table), which on this
+    /// connection would fill its cache — and the process — with pages nobody reads again, or evict the ones
+    /// it still needs. Let it go when done (closing frees its cache).
+    public func sibling(cacheKiB: Int) throws(SQLiteError) -> SQLiteDatabase {
+        guard let path = filePath else {
+            throw SQLiteError(code: SQLITE_MISUSE, message: "an in-memory database has no second connection")
+        }
+        let side = try SQLiteDatabase(path: path)
+        try side.execute("PRAGMA cache_size=-\(cacheKiB)")
+        return side
     }
 
     /// Runs `body` with `PRAGMA secure_delete=FAST` (the Debian build defaults to ON), then restores the

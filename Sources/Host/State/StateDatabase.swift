@@ -46,9 +46,11 @@ public protocol StateDatabase: AnyObject {
     func query(_ sql: String, _ bindings: [StateValue], row: (any StateRow) throws -> Void) throws
     /// Runs `body` in one write transaction, rolling back if it throws.
     func transaction<T>(_ body: () throws -> T) throws -> T
-    /// Runs `body`, one pass over many rows that are read once (the index load): SQLite keeps their pages
-    /// out of its page cache, so the process does not grow by the size of the table.
-    func scanning<T>(_ body: () throws -> T) throws -> T
+    /// Runs `body` with the database to use for one pass over many rows read once (the index load, a
+    /// count, emptying the plan table): SQLite hands over a short-lived second connection with a small page
+    /// cache, so those pages neither grow the process nor evict what this connection's cache holds;
+    /// PostgreSQL hands over itself. `body` must not need this connection's open transaction or temp tables.
+    func scanning<T>(_ body: (any StateDatabase) throws -> T) throws -> T
     /// Runs `body`, deletes of many rows whose content is kept elsewhere in state too (a finished run's
     /// plan): SQLite frees their pages without overwriting each one (`secure_delete=FAST`).
     func discarding<T>(_ body: () throws -> T) throws -> T

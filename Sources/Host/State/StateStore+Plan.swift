@@ -72,8 +72,9 @@ extension StateStore {
     /// emptied whole, which frees its pages without visiting a million rows one by one; otherwise (another
     /// source's run or kept plan shares the table, or PostgreSQL, where a concurrent run could insert
     /// between the check and the delete) only the matching rows are deleted.
-    private func dropPlans(_ db: any StateDatabase, of runId: Int64?) throws {
-        try db.transaction { () throws -> Void in
+    private func dropPlans(_ main: any StateDatabase, of runId: Int64?) throws {
+        // Emptying the table reads each of its pages once: not through this connection's cache either.
+        try main.scanning { db in try db.transaction { () throws -> Void in
             _ = try db.discarding { () throws -> Int in
                 if db.dialect == .sqlite, try onlyPlannedRun(db, isOurs: runId) {
                     return try db.run("DELETE FROM plan")
@@ -84,7 +85,7 @@ extension StateStore {
                                [.text(tenant), .text(source)])
                 }
             }
-        }
+        } }
     }
 
     /// Whether every plan row belongs to one run that is `runId` (`nil`: any run of this source); two
@@ -180,9 +181,9 @@ extension StateStore {
     /// loaded from, once per run, without a `String` per row and without filling the database's page cache.
     func forEachApplied(kind: EntityKind, count: (Int) -> Void,
                         _ body: (_ externalId: UnsafeRawBufferPointer, _ status: EntityStatus, _ hash: Int64) -> Void) throws {
-        try withDatabase { db in
+        try withDatabase { main in
             let key: [SQLiteValue] = [.text(tenant), .text(source), .text(kind.rawValue)]
-            try db.scanning {
+            try main.scanning { db in
                 count(Int(try db.scalarInt("SELECT count(*) FROM entities WHERE tenant=$1 AND source=$2 AND kind=$3", key) ?? 0))
                 try db.query("""
                     SELECT external_id, status, hash FROM entities WHERE tenant=$1 AND source=$2 AND kind=$3

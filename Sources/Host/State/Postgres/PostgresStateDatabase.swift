@@ -68,7 +68,7 @@ public final class PostgresStateDatabase: StateDatabase {
     }
 
     /// The server keeps its own cache: nothing to change for a scan.
-    public func scanning<T>(_ body: () throws -> T) throws -> T { try body() }
+    public func scanning<T>(_ body: (any StateDatabase) throws -> T) throws -> T { try body(self) }
 
     /// Deleted tuples are reclaimed by VACUUM: nothing to change.
     public func discarding<T>(_ body: () throws -> T) throws -> T { try body() }
