@@ -39,7 +39,41 @@ public final class SQLiteDatabase {
         try execute("PRAGMA temp_store=FILE")
         // A bounded page cache (64 MiB): the planner's lookups of a million entities stay in memory
         // while the process does not grow with the source.
-        try execute("PRAGMA cache_size=-65536")
+        try execute("PRAGMA cache_size=-\(Self.cacheKiB)")
+    }
+
+    /// The page cache of a connection, in KiB (`PRAGMA cache_size=-cacheKiB`).
+    public static let cacheKiB = 65536
+
+    /// The file this connection opened, `nil` for an in-memory or temporary database.
+    public var filePath: String? {
+        guard let name = sqlite3_db_filename(handle, "main") else { return nil }
+        let path = String(cString: name)
+        return path.isEmpty ? nil : path
+    }
+
+    /// A second connection to the same file with its page cache limited to `cacheKiB`: for one pass over
+    /// many pages read once (loading the planner's index, a count, emptying a large table), which on this
+    /// connection would fill its cache — and the process — with pages nobody reads again, or evict the ones
+    /// it still needs. Let it go when done (closing frees its cache).
+    public func sibling(cacheKiB: Int) throws(SQLiteError) -> SQLiteDatabase {
+        guard let path = filePath else {
+            throw SQLiteError(code: SQLITE_MISUSE, message: "an in-memory database has no second connection")
+        }
+        let side = try SQLiteDatabase(path: path)
+        try side.execute("PRAGMA cache_size=-\(cacheKiB)")
+        return side
+    }
+
+    /// Runs `body` with `PRAGMA secure_delete=FAST` (the Debian build defaults to ON), then restores the
+    /// setting: deleted rows are still zeroed where that costs no extra write, but freed pages are not
+    /// overwritten, so emptying a large table frees its pages without writing each one. For deletes of rows
+    /// whose content is kept elsewhere in the same file anyway.
+    public func withFastSecureDelete<T>(_ body: () throws -> T) throws -> T {
+        let previous = try scalarInt("PRAGMA secure_delete") ?? 1
+        try execute("PRAGMA secure_delete=FAST")
+        defer { try? execute("PRAGMA secure_delete=\(previous)") }
+        return try body()
     }
 
     deinit {
@@ -224,6 +258,14 @@ public final class SQLiteStatement {
         guard let p = sqlite3_column_text(statement, column) else { return nil }
         let n = Int(sqlite3_column_bytes(statement, column))
         return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+    }
+
+    /// The UTF-8 bytes of a TEXT column, valid only inside `body` (empty for NULL): reads a column
+    /// without making a `String`.
+    public func withText<R>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let p = sqlite3_column_text(statement, column)
+        let n = Int(sqlite3_column_bytes(statement, column))
+        return try body(UnsafeRawBufferPointer(start: p, count: p == nil ? 0 : n))
     }
 
     /// The bytes of a BLOB column (empty for NULL or an empty blob).

@@ -45,8 +45,15 @@ final class StateIndex {
 
     /// Adds one applied entity (call before any ``see(_:)``; state's rows, each id once).
     func addApplied(_ externalId: String, status: EntityStatus, hash: Int64) {
+        var id = externalId
+        id.withUTF8 { addApplied(UnsafeRawBufferPointer($0), status: status, hash: hash) }
+    }
+
+    /// ``addApplied(_:status:hash:)`` for an externalId given as its UTF-8 bytes (valid for the call only:
+    /// they are copied), so that a row of state needs no `String`.
+    func addApplied(_ key: UnsafeRawBufferPointer, status: EntityStatus, hash: Int64) {
         precondition(appliedCount == count, "applied entities are added before the read")
-        let entity = insert(externalId, hash: hash)
+        let entity = insert(key, hash: hash)
         if status == .active { Self.set(&active, entity) }
         appliedCount += 1
     }
@@ -55,23 +62,18 @@ final class StateIndex {
     /// sighting (`false`: a duplicate in this read).
     func see(_ externalId: String) -> (entity: Int, first: Bool) {
         var id = externalId
-        let found: Int? = id.withUTF8 { key in
-            let h = Self.hash(key)
-            var slot = Int(truncatingIfNeeded: h) & mask
-            let print = UInt32(truncatingIfNeeded: h >> 32)
-            while true {
-                let e = Int(table[slot])
-                if e < 0 { return nil }
-                if fingerprints[e] == print, equals(e, key) { return e }
-                slot = (slot + 1) & mask
-            }
-        }
-        if let entity = found {
+        return id.withUTF8 { see(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// ``see(_:)`` for an externalId given as its UTF-8 bytes (copied when the id is new): a hit costs one
+    /// hash of the bytes and one compare, with no `String`.
+    func see(_ key: UnsafeRawBufferPointer) -> (entity: Int, first: Bool) {
+        if let entity = find(key) {
             let first = !Self.test(seen, entity)
             Self.set(&seen, entity)
             return (entity, first)
         }
-        let entity = insert(externalId, hash: 0)
+        let entity = insert(key, hash: 0)
         Self.set(&seen, entity)
         return (entity, true)
     }
@@ -104,14 +106,24 @@ final class StateIndex {
 
     // MARK: Storage
 
-    private func insert(_ externalId: String, hash: Int64) -> Int {
-        if (count + 1) * 2 > table.count { grow() }
-        var id = externalId
-        let entity = count
-        let h = id.withUTF8 { key -> UInt64 in
-            bytes.append(contentsOf: key)
-            return Self.hash(key)
+    /// The entity whose id is `key`, if indexed.
+    private func find(_ key: UnsafeRawBufferPointer) -> Int? {
+        let h = Self.hash(key)
+        var slot = Int(truncatingIfNeeded: h) & mask
+        let print = UInt32(truncatingIfNeeded: h >> 32)
+        while true {
+            let e = Int(table[slot])
+            if e < 0 { return nil }
+            if fingerprints[e] == print, equals(e, key) { return e }
+            slot = (slot + 1) & mask
         }
+    }
+
+    private func insert(_ key: UnsafeRawBufferPointer, hash: Int64) -> Int {
+        if (count + 1) * 2 > table.count { grow() }
+        let entity = count
+        bytes.append(contentsOf: UnsafeBufferPointer(start: key.baseAddress?.assumingMemoryBound(to: UInt8.self), count: key.count))
+        let h = Self.hash(key)
         ends.append(UInt32(bytes.count))
         fingerprints.append(UInt32(truncatingIfNeeded: h >> 32))
         hashes.append(hash)
@@ -131,25 +143,25 @@ final class StateIndex {
         mask = table.count - 1
         for e in 0 ..< count {
             let start = e == 0 ? 0 : Int(ends[e - 1])
-            let h = bytes.withUnsafeBufferPointer { Self.hash(UnsafeBufferPointer(rebasing: $0[start ..< Int(ends[e])])) }
+            let h = bytes.withUnsafeBytes { Self.hash(UnsafeRawBufferPointer(rebasing: $0[start ..< Int(ends[e])])) }
             place(e, hash: h)
         }
     }
 
-    private func equals(_ entity: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+    private func equals(_ entity: Int, _ key: UnsafeRawBufferPointer) -> Bool {
         let start = entity == 0 ? 0 : Int(ends[entity - 1])
         let end = Int(ends[entity])
         guard end - start == key.count else { return false }
-        return bytes.withUnsafeBufferPointer { stored in
+        return bytes.withUnsafeBytes { stored in
             key.count == 0 || memcmp(stored.baseAddress! + start, key.baseAddress!, key.count) == 0
         }
     }
 
     /// A 64-bit hash of the id's bytes, eight at a time (for the table, not stored in state).
     @inline(__always)
-    static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)
-        let raw = UnsafeRawBufferPointer(key)
+        let raw = key
         var i = 0
         while i + 8 <= key.count {
             h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
@@ -180,8 +192,8 @@ extension StateStore {
     /// The applied entities of `kind` as an index (one query, at the start of a plan).
     func loadIndex(kind: EntityKind) throws -> StateIndex {
         var index = StateIndex()
-        try forEachApplied(kind: kind, count: { index = StateIndex(expected: $0) }) { id, status, hash in
-            index.addApplied(id, status: status, hash: hash)
+        try forEachApplied(kind: kind, count: { index = StateIndex(expected: $0) }) { key, status, hash in
+            index.addApplied(key, status: status, hash: hash)
         }
         return index
     }

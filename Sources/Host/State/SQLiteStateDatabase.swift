@@ -24,4 +24,17 @@ public final class SQLiteStateDatabase: StateDatabase {
     }
 
     public func transaction<T>(_ body: () throws -> T) throws -> T { try sqlite.transaction(body) }
+
+    /// The page cache of a ``scanning(_:)`` connection: enough for one cursor's B-tree path.
+    static let scanCacheKiB = 1024
+
+    /// Runs `body` on a short-lived second connection to the same file with a 1 MiB page cache (this one's
+    /// cache, and what it holds, stay as they are); on this connection for an in-memory database.
+    public func scanning<T>(_ body: (any StateDatabase) throws -> T) throws -> T {
+        guard sqlite.filePath != nil else { return try body(self) }
+        let side = SQLiteStateDatabase(try sqlite.sibling(cacheKiB: Self.scanCacheKiB))
+        return try body(side)
+    }
+
+    public func discarding<T>(_ body: () throws -> T) throws -> T { try sqlite.withFastSecureDelete(body) }
 }

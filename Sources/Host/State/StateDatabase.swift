@@ -9,6 +9,9 @@ public protocol StateRow {
     func double(_ column: Int32) -> Double
     func isNull(_ column: Int32) -> Bool
     func text(_ column: Int32) -> String?
+    /// The UTF-8 bytes of a text column, valid only inside `body` (empty for NULL): for hot loops that
+    /// must not make a `String` per row (loading the planner's ``StateIndex``).
+    func withText<R>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
 }
 
 extension SQLiteStatement: StateRow {}
@@ -43,6 +46,14 @@ public protocol StateDatabase: AnyObject {
     func query(_ sql: String, _ bindings: [StateValue], row: (any StateRow) throws -> Void) throws
     /// Runs `body` in one write transaction, rolling back if it throws.
     func transaction<T>(_ body: () throws -> T) throws -> T
+    /// Runs `body` with the database to use for one pass over many rows read once (the index load, a
+    /// count, emptying the plan table): SQLite hands over a short-lived second connection with a small page
+    /// cache, so those pages neither grow the process nor evict what this connection's cache holds;
+    /// PostgreSQL hands over itself. `body` must not need this connection's open transaction or temp tables.
+    func scanning<T>(_ body: (any StateDatabase) throws -> T) throws -> T
+    /// Runs `body`, deletes of many rows whose content is kept elsewhere in state too (a finished run's
+    /// plan): SQLite frees their pages without overwriting each one (`secure_delete=FAST`).
+    func discarding<T>(_ body: () throws -> T) throws -> T
 }
 
 extension StateDatabase {

@@ -33,9 +33,10 @@ extension StateStore {
         }
     }
 
-    /// Counts applied entities of `kind` (optionally only those with `status`).
+    /// Counts applied entities of `kind` (optionally only those with `status`): a scan of the kind's rows,
+    /// kept out of the page cache (``StateDatabase/scanning(_:)``).
     public func appliedCount(kind: EntityKind, status: EntityStatus? = nil) throws -> Int {
-        try withDatabase { db in
+        try withDatabase { main in try main.scanning { db in
             if let status {
                 return Int(try db.scalarInt(
                     "SELECT count(*) FROM entities WHERE tenant=? AND source=? AND kind=? AND status=?",
@@ -44,7 +45,7 @@ extension StateStore {
             return Int(try db.scalarInt(
                 "SELECT count(*) FROM entities WHERE tenant=? AND source=? AND kind=?",
                 [.text(tenant), .text(source), .text(kind.rawValue)]) ?? 0)
-        }
+        } }
     }
 
     /// Every applied entity of this source (for tests and `status`), keyed by "kind/externalId".

@@ -34,6 +34,7 @@ public struct PlanEntry: Sendable, Equatable {
 
 extension StateStore {
     /// Starts a run in the history and clears the per-run "seen" set; returns the run id.
+    /// Plans this source's earlier runs left behind (kept ones, or a crashed run's) are dropped first.
     public func beginRun(dryRun: Bool) throws -> Int64 {
         try withDatabase { db in
             try db.execute("""
@@ -41,20 +42,60 @@ extension StateStore {
                     PRIMARY KEY(kind, external_id))\(db.dialect.withoutRowid);
                 DELETE FROM seen;
                 """)
-            // Plans of earlier runs of this source are no longer needed.
-            try db.run("DELETE FROM plan WHERE run_id IN (SELECT id FROM runs WHERE tenant=? AND source=?)",
-                       [.text(tenant), .text(source)])
+            try dropPlans(db, of: nil)
             return try db.scalarInt("INSERT INTO runs(tenant, source, started_at, status, dry_run) VALUES(?,?,?,'running',?) RETURNING id",
                                     [.text(tenant), .text(source), .double(Date().timeIntervalSince1970), .int(dryRun ? 1 : 0)]) ?? 0
         }
     }
 
-    /// Records the end of a run with its JSON report.
+    /// Records the end of a run with its JSON report, and drops its plan unless something reads it after
+    /// the run (``keepsPlan(status:dryRun:)``), so that the next run does not pay for deleting it.
     public func finishRun(_ id: Int64, status: String, reportJSON: String) throws {
         try withDatabase { db in
             try db.run("UPDATE runs SET finished_at=?, status=?, report=? WHERE id=?",
                        [.double(Date().timeIntervalSince1970), .text(status), .text(reportJSON), .int(id)])
+            let dryRun = try db.scalarInt("SELECT dry_run FROM runs WHERE id=$1", [.int(id)]).map { $0 != 0 } ?? false
+            if !Self.keepsPlan(status: status, dryRun: dryRun) { try dropPlans(db, of: id) }
         }
+    }
+
+    /// Whether a finished run's plan stays until the next run of its source: a dry run's (printed by
+    /// `--dry-run --diff` after the run) and a blocked run's (the status page shows it and its counts).
+    /// Applied and failed runs are never read again: the next run plans afresh, and crash recovery reads
+    /// the session journal, not the plan.
+    static func keepsPlan(status: String, dryRun: Bool) -> Bool {
+        dryRun || status == "blocked"
+    }
+
+    /// Deletes the plan rows of run `runId` (`nil`: of every run of this source) in one transaction.
+    /// On SQLite, when they are the only rows in the table (one run at a time, the usual case), the table is
+    /// emptied whole, which frees its pages without visiting a million rows one by one; otherwise (another
+    /// source's run or kept plan shares the table, or PostgreSQL, where a concurrent run could insert
+    /// between the check and the delete) only the matching rows are deleted.
+    private func dropPlans(_ main: any StateDatabase, of runId: Int64?) throws {
+        // Emptying the table reads each of its pages once: not through this connection's cache either.
+        try main.scanning { db in try db.transaction { () throws -> Void in
+            _ = try db.discarding { () throws -> Int in
+                if db.dialect == .sqlite, try onlyPlannedRun(db, isOurs: runId) {
+                    return try db.run("DELETE FROM plan")
+                } else if let runId {
+                    return try db.run("DELETE FROM plan WHERE run_id=$1", [.int(runId)])
+                } else {
+                    return try db.run("DELETE FROM plan WHERE run_id IN (SELECT id FROM runs WHERE tenant=$1 AND source=$2)",
+                               [.text(tenant), .text(source)])
+                }
+            }
+        } }
+    }
+
+    /// Whether every plan row belongs to one run that is `runId` (`nil`: any run of this source); two
+    /// index lookups (min and max of the key's first column), whatever the plan's size.
+    private func onlyPlannedRun(_ db: any StateDatabase, isOurs runId: Int64?) throws -> Bool {
+        guard let low = try db.scalarInt("SELECT min(run_id) FROM plan"),
+              let high = try db.scalarInt("SELECT max(run_id) FROM plan"), low == high else { return false }
+        if let runId { return low == runId }
+        return try db.scalarInt("SELECT count(*) FROM runs WHERE id=$1 AND tenant=$2 AND source=$3",
+                                [.int(low), .text(tenant), .text(source)]) == 1
     }
 
     /// Reports of the latest finished runs of this source, newest first.
@@ -135,21 +176,29 @@ extension StateStore {
         }
     }
 
-    /// The number of applied entities of `kind`, then every one of them (externalId, status, profile hash)
-    /// in externalId order: what the planner's ``StateIndex`` is loaded from, once per run.
+    /// The number of applied entities of `kind`, then every one of them (externalId as UTF-8 bytes, valid
+    /// for the call only; status; profile hash) in externalId order: what the planner's ``StateIndex`` is
+    /// loaded from, once per run, without a `String` per row and without filling the database's page cache.
     func forEachApplied(kind: EntityKind, count: (Int) -> Void,
-                        _ body: (_ externalId: String, _ status: EntityStatus, _ hash: Int64) -> Void) throws {
-        try withDatabase { db in
+                        _ body: (_ externalId: UnsafeRawBufferPointer, _ status: EntityStatus, _ hash: Int64) -> Void) throws {
+        try withDatabase { main in
             let key: [SQLiteValue] = [.text(tenant), .text(source), .text(kind.rawValue)]
-            count(Int(try db.scalarInt("SELECT count(*) FROM entities WHERE tenant=$1 AND source=$2 AND kind=$3", key) ?? 0))
-            try db.query("""
-                SELECT external_id, status, hash FROM entities WHERE tenant=$1 AND source=$2 AND kind=$3
-                ORDER BY external_id
-                """, key) { row in
-                body(row.text(0) ?? "", row.text(1) == EntityStatus.active.rawValue ? .active : .inactive, row.int(2))
+            try main.scanning { db in
+                count(Int(try db.scalarInt("SELECT count(*) FROM entities WHERE tenant=$1 AND source=$2 AND kind=$3", key) ?? 0))
+                try db.query("""
+                    SELECT external_id, status, hash FROM entities WHERE tenant=$1 AND source=$2 AND kind=$3
+                    ORDER BY external_id
+                    """, key) { row in
+                    let status: EntityStatus = row.withText(1) { $0.elementsEqual(Self.activeBytes) } ? .active : .inactive
+                    let hash = row.int(2)
+                    row.withText(0) { body($0, status, hash) }
+                }
             }
         }
     }
+
+    /// `active` as stored in the status column.
+    private static let activeBytes = Array(EntityStatus.active.rawValue.utf8)
 
     /// Drops the deactivations planned by run `runId` (a failed or partial read never deactivates).
     func dropPlannedDeactivations(runId: Int64) throws {

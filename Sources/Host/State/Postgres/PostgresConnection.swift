@@ -125,6 +125,13 @@ public struct PostgresRow: StateRow {
         }
     }
 
+    public func withText<R>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        guard !isNull(column), let p = PQgetvalue(result.handle, index, column) else {
+            return try body(UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+        return try body(UnsafeRawBufferPointer(start: p, count: Int(PQgetlength(result.handle, index, column))))
+    }
+
     public func int(_ column: Int32) -> Int64 {
         guard let t = text(column) else { return 0 }
         if let v = Int64(t) { return v }

@@ -67,6 +67,12 @@ public final class PostgresStateDatabase: StateDatabase {
         }
     }
 
+    /// The server keeps its own cache: nothing to change for a scan.
+    public func scanning<T>(_ body: (any StateDatabase) throws -> T) throws -> T { try body(self) }
+
+    /// Deleted tuples are reclaimed by VACUUM: nothing to change.
+    public func discarding<T>(_ body: () throws -> T) throws -> T { try body() }
+
     /// Whether a statement run through `query` changes data (`INSERT … RETURNING` and the like).
     static func writes(_ sql: String) -> Bool {
         let head = sql.drop(while: { $0.isWhitespace }).prefix(6).uppercased()
