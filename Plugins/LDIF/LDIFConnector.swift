@@ -221,17 +221,15 @@ final class LDIFConnector: Connector {
                                             attributes: mapper.attributes(entry, dn: r.dn, group: false)))
                 return
             }
-            let slot = index.insert(DNIndex.hash("dn:", try mapper.normalizedDN(r)), externalId: id, kind: .user)
-            if settings.groups?.objectClasses.contains("posixgroup") == true {
-                for uid in entry.values("uid") {
-                    index.insert(DNIndex.hash("uid:", String(decoding: uid, as: UTF8.self).lowercased()), sharing: slot, kind: .user)
-                }
-            }
+            // posixGroup names its members by uid (memberUid).
+            let uids = settings.groups?.objectClasses.contains("posixgroup") == true
+                ? entry.values("uid").map { String(decoding: $0, as: UTF8.self).lowercased() } : []
+            index.insert(dn: try mapper.normalizedDN(r), uids: uids, externalId: id, kind: .user)
             batch.records.append(Record(kind: .user, externalId: id, status: mapper.status(entry),
                                         attributes: mapper.attributes(entry, dn: r.dn, group: false)))
         case .group:
             let id = try mapper.externalId(entry, r, key: settings.groups!.externalId, setting: "settings.groups.externalId")
-            index.insert(DNIndex.hash("dn:", try mapper.normalizedDN(r)), externalId: id, kind: .group)
+            index.insert(dn: try mapper.normalizedDN(r), externalId: id, kind: .group)
             groupsSeen += 1
             batch.records.append(Record(kind: .group, externalId: id, status: .active,
                                         attributes: mapper.attributes(entry, dn: r.dn, group: true)))
@@ -253,7 +251,7 @@ final class LDIFConnector: Connector {
     /// The role and externalId a modify/delete record applies to, or `nil` (with a note) when the
     /// externalId cannot be known from the record, the index, or the DN's first RDN.
     private func changeTarget(_ r: LDIFRecord, _ entry: LDIFEntry, _ batch: inout Batch) throws(LDIFError) -> (LDIFMapper.Role, String)? {
-        let known = index.lookup(DNIndex.hash("dn:", try mapper.normalizedDN(r)))
+        let known = index.lookup(dn: try mapper.normalizedDN(r))
         var role: LDIFMapper.Role = .user
         if known?.kind == .group || touchesMembers(r) { role = .group }
         else if known == nil, !entry.objectClasses.isEmpty { role = mapper.role(of: entry) }
