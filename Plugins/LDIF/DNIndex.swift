@@ -43,6 +43,17 @@ struct DNIndex {
     /// Bytes held by the slots and the entry records.
     var memoryBytes: Int { shards.reduce(0) { $0 + $1.capacity * 8 } + entities.memoryBytes }
 
+    /// The mean number of slots a lookup of an indexed key reads (1 = every key in its home slot).
+    var meanProbeLength: Double {
+        var probes = 0
+        for slots in shards {
+            for (slot, value) in slots.enumerated() where value != 0 {
+                probes += (slot - Self.home(value, slots.count) + slots.count) % slots.count + 1
+            }
+        }
+        return count == 0 ? 0 : Double(probes) / Double(count)
+    }
+
     /// FNV-1a over the namespace and the key, with a murmur finaliser.
     static func hash(_ namespace: Namespace, _ key: String) -> UInt64 {
         var h: UInt64 = 0xcbf29ce484222325
@@ -131,6 +142,6 @@ struct DNIndex {
     /// A slot's home: its hash bits scaled onto `capacity` (so the table can grow by any factor and
     /// rehash from the slots alone).
     private static func home(_ value: UInt64, _ capacity: Int) -> Int {
-        Int((value >> (offsetBits + 1)) &* UInt64(capacity) >> hashBits)
+        Int(((value >> (offsetBits + 1)) &* UInt64(capacity)) >> hashBits)
     }
 }

@@ -63,6 +63,8 @@ import Testing
         // 8-byte slots at load 0.53–0.8 for 2 keys, a 34-byte record, 1 MiB chunks: < 80 bytes a user
         // (the previous 16-byte slots at load ≤ 0.7 plus 37-byte UUID text took ≈ 117).
         #expect(index.memoryBytes < users * 80, "\(index.memoryBytes) bytes")
+        // Keys spread over their shards: linear probing at load ≤ 0.8 reads ≈ 1.5–3 slots a key.
+        #expect(index.meanProbeLength < 3, "\(index.meanProbeLength)")
     }
 
     @Test func aLaterEntryWithTheSameKeyWins() {
@@ -122,7 +124,8 @@ import Testing
 }
 
 /// Membership resolution through the real plugin on a generated export: every member of
-/// `groupOfNames`, `groupOfUniqueNames` and `posixGroup` groups resolves to its own user.
+/// `groupOfNames`, `groupOfUniqueNames` and `posixGroup` groups resolves to its own user, and pages
+/// of large membership records stay small.
 @Suite struct LDIFMembershipScaleTests {
     @Test func manyMembersResolveToTheirOwnUsers() throws {
         let users = 5000
@@ -131,17 +134,16 @@ import Testing
             text += "dn: uid=U\(i),ou=people,dc=example,dc=com\nobjectClass: inetOrgPerson\nuid: U\(i)\ncn: u\(i)\nsn: s\n"
             text += "entryUUID: \(DNIndexTests.uuid(i))\n\n"
         }
-        let groups: [(cls: String, attribute: String, members: [Int])] = [
-            ("groupOfNames", "member", Array(stride(from: 0, to: users, by: 3))),
-            ("groupOfUniqueNames", "uniqueMember", Array(stride(from: 1, to: users, by: 7))),
-            ("posixGroup", "memberUid", Array(stride(from: 2, to: users, by: 5))),
-        ]
+        let classes = [("groupOfNames", "member"), ("groupOfUniqueNames", "uniqueMember"), ("posixGroup", "memberUid")]
+        let groups: [(cls: String, attribute: String, members: [Int])] = (0..<30).map { g in
+            (classes[g % 3].0, classes[g % 3].1, Array(stride(from: g, to: users, by: 3 + g % 5)))
+        }
         for (g, group) in groups.enumerated() {
             text += "dn: cn=g\(g),ou=groups,dc=example,dc=com\nobjectClass: \(group.cls)\ncn: g\(g)\n"
             for m in group.members {
                 text += group.attribute == "memberUid" ? "memberUid: u\(m)\n" : "\(group.attribute): UID=u\(m), ou=People,dc=example,dc=com\n"
             }
-            text += "entryUUID: 0000000\(g)-0000-0000-0000-000000000000\n\n"
+            text += "entryUUID: \(DNIndexTests.uuid(1_000_000 + g))\n\n"
         }
         let result = try LDIFFixtures.read(text, #""externalId": "entryUUID""#, pageSize: 1000)
         #expect(result.users.count == users)
@@ -150,5 +152,8 @@ import Testing
             #expect(result.memberships[g].values("member") == group.members.map { DNIndexTests.uuid($0) })
         }
         #expect(result.notes.isEmpty, "\(result.notes.prefix(3))")
+        // ≈ 37,000 member values: pages end after 20,000 values, not after 1,000 records.
+        #expect(result.pageValues.max()! < 20_000 + users)
+        #expect(result.pages > (result.records.count + 999) / 1000)
     }
 }
