@@ -10,8 +10,8 @@ import Synchronization
 /// compact ``DNIndex`` (normalised DN → externalId); pass 2, run only when pass 1 met a group,
 /// emits one membership record per group with member DNs resolved through the index. Pass 1 notes
 /// where each record that pass 2 needs (group entries, member changes) starts, so pass 2 jumps from
-/// one to the next instead of parsing every user again. Memory is one
-/// record plus one page plus the index (see ``DNIndex`` for its bound), never the whole file.
+/// one to the next instead of parsing every user again. Memory is one record plus one page (at most
+/// ``valuesPerPage`` values) plus the index (see ``DNIndex`` for its bound), never the whole file.
 ///
 /// ## Cursors
 /// `u:<offset>:<line>` / `m:<offset>:<line>`: the pass and the byte offset and line of the next
@@ -85,7 +85,7 @@ final class LDIFConnector: Connector {
             try restart()
         }
         var batch = Batch()
-        while batch.records.count < request.pageSizeHint {
+        while batch.records.count < request.pageSizeHint, batch.values < Self.valuesPerPage {
             if cancelRequested.load(ordering: .relaxed) || host.isCancelled { throw LDIFError(.cancelled, "cancelled") }
             if phase == .memberships, reader != nil, try !skipToNextGroup() { reader = nil }
             guard let reader else { break }
@@ -102,10 +102,12 @@ final class LDIFConnector: Connector {
                 self.reader = nil
                 break
             }
+            let before = batch.records.count
             switch phase {
             case .users: try usersPass(record, &batch)
             case .memberships: try membershipPass(record, &batch)
             }
+            for added in batch.records[before...] { batch.values += added.attributes.count }
         }
         let next = reader.map { r in "\(phase.rawValue):\(r.position.offset):\(r.position.line)" }
         handedOutCursor = next
@@ -113,9 +115,14 @@ final class LDIFConnector: Connector {
                     skippedCount: batch.skipped, notes: batch.notes)
     }
 
+    /// A page also ends once its records hold this many attribute values: a group's membership record
+    /// can list thousands of members, and a page of 1,000 of them would take tens of MB.
+    static let valuesPerPage = 20_000
+
     /// What one page collects.
     struct Batch {
         var records: [Record] = []
+        var values = 0
         var notes: [String] = []
         var skipped = 0
     }
@@ -221,17 +228,15 @@ final class LDIFConnector: Connector {
                                             attributes: mapper.attributes(entry, dn: r.dn, group: false)))
                 return
             }
-            let slot = index.insert(DNIndex.hash("dn:", try mapper.normalizedDN(r)), externalId: id, kind: .user)
-            if settings.groups?.objectClasses.contains("posixgroup") == true {
-                for uid in entry.values("uid") {
-                    index.insert(DNIndex.hash("uid:", String(decoding: uid, as: UTF8.self).lowercased()), sharing: slot, kind: .user)
-                }
-            }
+            // posixGroup names its members by uid (memberUid).
+            let uids = settings.groups?.objectClasses.contains("posixgroup") == true
+                ? entry.values("uid").map { String(decoding: $0, as: UTF8.self).lowercased() } : []
+            index.insert(dn: try mapper.normalizedDN(r), uids: uids, externalId: id, kind: .user)
             batch.records.append(Record(kind: .user, externalId: id, status: mapper.status(entry),
                                         attributes: mapper.attributes(entry, dn: r.dn, group: false)))
         case .group:
             let id = try mapper.externalId(entry, r, key: settings.groups!.externalId, setting: "settings.groups.externalId")
-            index.insert(DNIndex.hash("dn:", try mapper.normalizedDN(r)), externalId: id, kind: .group)
+            index.insert(dn: try mapper.normalizedDN(r), externalId: id, kind: .group)
             groupsSeen += 1
             batch.records.append(Record(kind: .group, externalId: id, status: .active,
                                         attributes: mapper.attributes(entry, dn: r.dn, group: true)))
@@ -253,7 +258,7 @@ final class LDIFConnector: Connector {
     /// The role and externalId a modify/delete record applies to, or `nil` (with a note) when the
     /// externalId cannot be known from the record, the index, or the DN's first RDN.
     private func changeTarget(_ r: LDIFRecord, _ entry: LDIFEntry, _ batch: inout Batch) throws(LDIFError) -> (LDIFMapper.Role, String)? {
-        let known = index.lookup(DNIndex.hash("dn:", try mapper.normalizedDN(r)))
+        let known = index.lookup(dn: try mapper.normalizedDN(r))
         var role: LDIFMapper.Role = .user
         if known?.kind == .group || touchesMembers(r) { role = .group }
         else if known == nil, !entry.objectClasses.isEmpty { role = mapper.role(of: entry) }

@@ -104,18 +104,18 @@ struct LDIFMapper {
             let byUid = description.key == "memberuid"
             for raw in values {
                 let value = String(decoding: raw, as: UTF8.self)
-                let key: UInt64
+                let found: (externalId: String, kind: DNIndex.Kind)?
                 if byUid {
-                    key = DNIndex.hash("uid:", value.lowercased())
+                    found = index.lookup(uid: value.lowercased())
                 } else {
                     let dn = description.key == "uniquemember" ? DistinguishedName.stripUniqueIdentifier(value) : value
                     guard let normalized = try? DistinguishedName.normalize(dn) else {
                         note("\(description.type) value #\(members.count + problems + 1) is not a valid DN; skipped")
                         continue
                     }
-                    key = DNIndex.hash("dn:", normalized)
+                    found = index.lookup(dn: normalized)
                 }
-                switch index.lookup(key) {
+                switch found {
                 case let (id, kind)? where kind == .user:
                     if seen.insert(id).inserted { members.append(Record.Attribute(attribute, id)) }
                 case let (id, _)?:

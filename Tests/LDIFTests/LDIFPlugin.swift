@@ -30,6 +30,8 @@ enum LDIFPlugin {
         var skipped = 0
         var incremental = false
         var pages = 0
+        /// The number of attribute values of each page.
+        var pageValues: [Int] = []
         var users: [Rec] { records.filter { $0.kind == "user" } }
         var groups: [Rec] { records.filter { $0.kind == "group" } }
         var memberships: [Rec] { records.filter { $0.kind == "membership" } }
@@ -84,6 +86,7 @@ enum LDIFPlugin {
             }
             guard status == XAAS_OK else { throw Failure(status: status, message: String(cString: message)) }
             result.pages += 1
+            result.pageValues.append((0..<page.record_count).reduce(0) { $0 + Int(page.records[$1].attribute_count) })
             for i in 0..<page.record_count {
                 let r = page.records[i]
                 var attributes: [(String, String)] = []

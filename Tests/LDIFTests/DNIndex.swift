@@ -1,0 +1,1 @@
+../../Plugins/LDIF/DNIndex.swift
