@@ -70,49 +70,66 @@ public struct Profile: Sendable, Equatable {
 /// keeps the buffer, and the `String` of a ``Profile`` is made only when asked for (``profile``), so the
 /// mapper's hot path allocates nothing for a profile that turns out unchanged.
 public struct ProfileWriter {
-    private var out: [UInt8] = []
+    /// The profile's bytes are `out[0 ..< length]`; `out` is kept at least that long (zero-filled room
+    /// beyond), so a member is written with one pointer copy instead of one `append` per piece.
+    private var out: [UInt8]
+    private var length = 1
     private var members = 0
 
     public init(capacity: Int = 512) {
-        out.reserveCapacity(capacity)
-        out.append(UInt8(ascii: "{"))
+        out = Array(repeating: 0, count: max(capacity, 16))
+        out[0] = UInt8(ascii: "{")
     }
 
     /// Starts a new profile, keeping the buffer.
     public mutating func reset() {
-        out.removeAll(keepingCapacity: true)
-        out.append(UInt8(ascii: "{"))
+        length = 1
         members = 0
     }
 
     /// Appends `"name":"value"`.
     public mutating func append(name: String, value: String) {
-        if members > 0 { out.append(UInt8(ascii: ",")) }
-        JSONValue.writeString(name, to: &out)
-        out.append(UInt8(ascii: ":"))
-        JSONValue.writeString(value, to: &out)
-        members += 1
+        var name = name, value = value
+        name.withUTF8 { n in
+            var prefix: [UInt8] = []
+            JSONValue.writeString(utf8: UnsafeRawBufferPointer(n), to: &prefix)
+            prefix.append(UInt8(ascii: ":"))
+            value.withUTF8 { v in
+                prefix.withUnsafeBytes { append(prefix: $0, value: UnsafeRawBufferPointer(v)) }
+            }
+        }
     }
 
     /// Appends a member whose `"name":` is already escaped (`prefix`) and whose value is UTF-8 bytes
     /// (the mapper's hot path: the same bytes as ``append(name:value:)``).
     @inline(__always)
     mutating func append(prefix: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
-        if members > 0 { out.append(UInt8(ascii: ",")) }
-        out.append(contentsOf: prefix)
-        JSONValue.writeString(utf8: value, to: &out)
+        let most = 1 + prefix.count + JSONValue.maxEscapedLength(value.count)
+        if length + most > out.count { out.append(contentsOf: repeatElement(0, count: max(out.count, most))) }
+        let comma = members > 0
+        length = out.withUnsafeMutableBytes { buffer in
+            var at = buffer.baseAddress! + length
+            if comma {
+                at.storeBytes(of: UInt8(ascii: ","), as: UInt8.self)
+                at += 1
+            }
+            at.copyMemory(from: prefix.baseAddress!, byteCount: prefix.count)
+            at += prefix.count
+            at += JSONValue.writeString(utf8: value, into: at)
+            return at - buffer.baseAddress!
+        }
         members += 1
     }
 
     /// The hash of the profile written so far (its bytes and the closing brace).
     public var hash: Int64 {
-        let h = out.withUnsafeBufferPointer { Profile.fnv1a($0) }
+        let h = out.withUnsafeBufferPointer { Profile.fnv1a(UnsafeBufferPointer(rebasing: $0[0 ..< length])) }
         return Int64(bitPattern: Profile.fnv1a(CollectionOfOne(UInt8(ascii: "}")), from: h))
     }
 
     /// The profile written so far.
     public var profile: Profile {
-        var bytes = out
+        var bytes = Array(out[0 ..< length])
         bytes.append(UInt8(ascii: "}"))
         return Profile(json: String(decoding: bytes, as: UTF8.self), hash: hash)
     }
