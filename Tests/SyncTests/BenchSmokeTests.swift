@@ -84,4 +84,13 @@ import Testing
         #expect(BenchFloor.membershipRequests(pairs: 100_000, groups: 10, groupIdBytes: 6, memberIdBytes: 8) == 6)
         #expect(BenchFloor.groupRequests(upserted: 201, deleted: 1) == 3)
     }
+
+    /// `--connector` limits `read` to one connector; anything else is a usage error.
+    @Test func readConnectorOption() throws {
+        let (scenario, runner, _) = try BenchCommand.parse(["read", "--connector", "csv", "--users", "10"])
+        #expect(scenario == .read && runner.settings.readConnectors == ["csv"])
+        #expect(try BenchCommand.parse(["read"]).1.settings.readConnectors == ["csv", "ldif"])
+        #expect(throws: UsageError.self) { try BenchCommand.parse(["read", "--connector", "xml"]) }
+        #expect(throws: UsageError.self) { try BenchCommand.parse(["nochange", "--connector", "csv"]) }
+    }
 }

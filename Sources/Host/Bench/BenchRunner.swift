@@ -58,8 +58,9 @@ struct BenchRunner {
             progress("\(phase.name): xaas\(phase.measured ? "" : " (setup, not reported)")")
             let xaas = try await measureXaas(environment, phase: phase.name)
             if phase.measured { results.append(xaas) }
-            if phase.measured, phase.name == "nochange" {
-                // #15: the whole no-change sync against Python merely reading the same file.
+            if phase.measured, phase.name == "nochange" || phase.name == "delta" {
+                // #15: the whole re-sync (no change, or 1% changed and its requests) against Python merely
+                // reading the same file.
                 progress("\(phase.name): \(BenchPeer.name("csv")) reading the same file")
                 results.append(Self.peer(file: environment.csvURL, phase: phase.name))
             }
