@@ -90,14 +90,14 @@ let package = Package(
         // interop/ holds the slapd/python-ldap scripts the tests run (not sources).
         .testTarget(name: "LDIFTests", dependencies: ["Host", "PluginAPI", "TestSupport"], exclude: ["interop"],
                     swiftSettings: swiftSettings),
-        testTarget("HTTPServerTests", ["HTTPServer"]),
+        testTarget("HTTPServerTests", ["HTTPServer", "TestSupport"]),
         testTarget("EmulatorTests", ["Emulator", "HTTPServer", "Host", "XaasCrypto"], exclude: ["interop"]),
         testTarget("XaasJSONTests", ["XaasJSON"]),
         // The sync area, one target per folder of Sources/Host: the engine end to end (SyncTests), config,
         // mapping/filter, lifecycle, serve (scheduler, status page, alerts), workers, groups, rate limits.
         testTarget("SyncTests", ["Host", "Emulator", "EmbeddedEmulator", "HTTPServer", "SyncTestSupport", "XaasCrypto", "XaasJSON"]),
         testTarget("ConfigTests", ["Host", "SyncTestSupport"]),
-        testTarget("MappingTests", ["Host", "XaasJSON"]),
+        testTarget("MappingTests", ["Host", "XaasJSON", "TestSupport"]),
         testTarget("LifecycleTests", ["Host", "SyncTestSupport", "XaasJSON"]),
         testTarget("ServeTests", ["Host", "Emulator", "HTTPServer", "SyncTestSupport", "XaasCrypto", "XaasJSON"]),
         testTarget("WorkerTests", ["Host", "Emulator", "SyncTestSupport", "XaasJSON"]),

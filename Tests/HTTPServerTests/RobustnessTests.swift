@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Synchronization
+import TestSupport
 import Testing
 @testable import HTTPServer
 
@@ -11,7 +12,7 @@ struct RobustnessTests {
     @Test("200 iterations of seeded garbage leave the server serving and leak no connection")
     func garbage() async throws {
         try await Fixture.withServer(configure: { $0.readTimeoutSeconds = 2 }) { server, port in
-            var generator = Fixture.SeededGenerator(state: 0x5EED)
+            var generator = SeededGenerator(seed: 0x5EED)
             let prefixes = ["", "GET ", "GET / HTTP/1.1\r\nHost: x\r\n", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n",
                             "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", "\r\n\r\n"]
             for iteration in 0..<200 {

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import TestSupport
 import Testing
 @testable import HTTPServer
 
@@ -52,7 +53,7 @@ struct RoundTripTests {
             #expect(get.value(forHTTPHeaderField: "X-Target") == "/things/1?x=a%20b&y=2")
             #expect(get.value(forHTTPHeaderField: "X-Remote")?.hasPrefix("127.0.0.1:") == true)
 
-            var generator = Fixture.SeededGenerator(state: 7)
+            var generator = SeededGenerator(seed: 7)
             let payload = Data((0..<200_000).map { _ in UInt8.random(in: 0...255, using: &generator) })
             var request = URLRequest(url: URL(string: "\(server.baseURL)/upload")!)
             request.httpMethod = "POST"

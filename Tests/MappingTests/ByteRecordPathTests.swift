@@ -1,4 +1,5 @@
 import Host
+import TestSupport
 import Testing
 import XaasJSON
 
@@ -15,7 +16,7 @@ import XaasJSON
 
     /// A deterministic record from `seed`: some attributes missing, empty, repeated or awkward.
     static func record(_ seed: Int) -> SourceRecord {
-        var g = SplitMix(seed: UInt64(seed))
+        var g = SeededGenerator(seed: UInt64(seed) &+ 0x9E37_79B9_7F4A_7C15)
         func pick() -> String { awkward[Int(g.next() % UInt64(awkward.count))] }
         var attributes: [SourceAttribute] = []
         for name in ["email", "first_name", "last_name", "title", "street_number", "street_name", "city", "dept"]
@@ -102,18 +103,5 @@ import XaasJSON
         #expect(try !FilterExpression(#"city == "Montreal""#).matches(decomposed))
         #expect(try FilterExpression("exists(city)").matches(decomposed))
         #expect(try !FilterExpression("exists(nowhere)").matches(decomposed))
-    }
-}
-
-/// A small deterministic generator (SplitMix64) for test data.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
