@@ -2,12 +2,15 @@ import Emulator
 import Foundation
 import Host
 import HTTPServer
+import Synchronization
 
 /// The host's ``InProcessOkta`` made of the real ``Emulator``: one org, served on a free loopback port.
 ///
 /// Threading: the emulator and its server are thread-safe; ``stop()`` once.
 final class EmulatorOnLoopback: InProcessOkta {
     private let server: EmulatorServer
+    /// CPU time (nanoseconds) of ``advanceClock(by:)`` calls: session processing on the caller's thread.
+    private let advanceCPU = Atomic<UInt64>(0)
     let baseURL: URL
     var clockStart: Double { server.emulator.configuration.startTime }
 
@@ -27,9 +30,13 @@ final class EmulatorOnLoopback: InProcessOkta {
     /// Moves the manual clock through the inspection API, which processes due sessions before answering.
     func advanceClock(by seconds: Double) {
         let body = Array("{\"seconds\": \(seconds)}".utf8)
+        let start = ThreadCPUClock.nanoseconds()
         let response = server.emulator.handle(HTTPRequest(method: "POST", target: "/emulator/v1/clock/advance", body: body))
+        advanceCPU.add(ThreadCPUClock.nanoseconds() &- start, ordering: .relaxed)
         precondition(response.status == 200, "the emulator must run on its manual clock to be advanced")
     }
+
+    var cpuSeconds: Double { server.requestCPUSeconds + Double(advanceCPU.load(ordering: .relaxed)) / 1e9 }
 
     func stop() { server.stop() }
 }

@@ -27,6 +27,9 @@ public final class EmulatorServer: Sendable {
     /// The bound port.
     public var port: Int { server.port }
 
+    /// CPU time (seconds) spent serving requests (``HTTPServer/requestCPUSeconds``).
+    public var requestCPUSeconds: Double { server.requestCPUSeconds }
+
     /// `http://127.0.0.1:PORT`.
     public var baseURL: String { server.baseURL }
 

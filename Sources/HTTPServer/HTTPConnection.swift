@@ -26,7 +26,10 @@ struct HTTPConnection {
                     return Socket.quickClose(fd)
                 }
             }
-            if !serveOne() {
+            let start = ThreadCPUClock.nanoseconds()
+            let keepOpen = serveOne()
+            core.requestCPUNanoseconds.add(ThreadCPUClock.nanoseconds() &- start, ordering: .relaxed)
+            if !keepOpen {
                 return Socket.lingeringClose(fd, seconds: 2)
             }
         }

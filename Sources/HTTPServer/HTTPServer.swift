@@ -90,6 +90,19 @@ public final class HTTPServer: Sendable {
         return core?.connections.withLock { $0 } ?? 0
     }
 
+    /// CPU time (seconds) this server's connection threads spent reading, handling and answering requests
+    /// since it started (for `xaas bench`, whose process also runs the client).
+    public var requestCPUSeconds: Double {
+        let core: ServerCore? = state.withLock { state in
+            switch state.phase {
+            case .ready: return nil
+            case .running(let core): return core
+            case .stopped(let core): return core
+            }
+        }
+        return Double(core?.requestCPUNanoseconds.load(ordering: .relaxed) ?? 0) / 1e9
+    }
+
     /// Stops accepting and frees the port, closes idle keep-alive connections, lets in-flight requests
     /// finish (their responses carry `Connection: close`), and returns once every connection is closed or
     /// after 5 seconds, whichever comes first. Safe to call more than once, and from any thread.

@@ -22,6 +22,8 @@ final class ServerCore: Sendable {
     let acceptExited = Atomic<Bool>(false)
     /// How many connection threads are alive.
     let connections = Mutex<Int>(0)
+    /// CPU time (nanoseconds) connection threads spent reading, handling and answering requests.
+    let requestCPUNanoseconds = Atomic<UInt64>(0)
 
     init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, listener: Int32,
          wake: (read: Int32, write: Int32)) {

@@ -41,6 +41,22 @@ struct RoundTripTests {
         HTTPServer(handler: Fixture.echo).stop()  // never started: a no-op
     }
 
+    @Test("requestCPUSeconds counts the CPU its connection threads spend on requests, not idle time")
+    func requestCPUIsCounted() async throws {
+        // The handler spins on its thread's CPU clock for 30 ms: the server's count must see at least that.
+        let busy = ClosureHandler { _ in
+            let start = ThreadCPUClock.nanoseconds()
+            while ThreadCPUClock.nanoseconds() &- start < 30_000_000 {}
+            return HTTPResponse(status: 204, headers: HTTPHeaders([]), body: [])
+        }
+        try await Fixture.withServer(busy) { server, _ in
+            #expect(server.requestCPUSeconds == 0)
+            let (_, response) = try await URLSession.shared.data(from: URL(string: "\(server.baseURL)/spin")!)
+            #expect((response as? HTTPURLResponse)?.statusCode == 204)
+            #expect(Fixture.eventually { server.requestCPUSeconds >= 0.03 }, "counted \(server.requestCPUSeconds) s")
+        }
+    }
+
     @Test("GET and POST round trips through URLSession")
     func urlSession() async throws {
         try await Fixture.withServer { server, port in

@@ -31,6 +31,11 @@ import Testing
         #expect(initial.sessions == 1 && initial.packing == 1.0)
         #expect(abs(initial.oktaSeconds - initial.oktaFloorSeconds) <= 1, "Okta time \(initial.oktaSeconds) s, floor \(initial.oktaFloorSeconds) s")
 
+        // The in-process emulator's CPU is measured apart: it served the delta's requests, and is part of the run's CPU.
+        let deltaRun = try #require(results.first { $0.phase == "delta" && $0.strategy == "xaas" })
+        let emulatorCPU = try #require(deltaRun.emulatorCPUSeconds)
+        #expect(emulatorCPU > 0 && emulatorCPU < deltaRun.cpuSeconds, "emulator \(emulatorCPU) s of \(deltaRun.cpuSeconds) s")
+
         let nochange = try okta("nochange", "xaas")
         #expect(nochange.unchanged == 9_800 && nochange.bulkRequests == 0 && nochange.sessions == 0)
 

@@ -8,6 +8,8 @@ struct BenchMeasurement: Sendable {
     var records = 0
     var wallSeconds = 0.0
     var cpuSeconds = 0.0
+    /// Of ``cpuSeconds``, what the in-process emulator spent serving and processing (sync scenarios).
+    var emulatorCPUSeconds: Double?
     var peakRSSBytes = 0
     /// The process's RSS when the run started (the emulator and its directory, in a sync scenario).
     var startRSSBytes = 0
@@ -74,6 +76,9 @@ struct BenchMeasurement: Sendable {
                 ("oktaSeconds", Self.number(o.oktaSeconds)), ("oktaFloorSeconds", Self.number(o.oktaFloorSeconds)),
             ]
             if o.groups.any { members.append(("groups", o.groups.json)) }
+            if let e = emulatorCPUSeconds {
+                members += [("emulatorCpuSeconds", Self.number(e)), ("xaasCpuSeconds", Self.number(cpuSeconds - e))]
+            }
             if records > 0, strategy == BenchStrategy.xaas.rawValue {
                 members.append(("cpuMicrosecondsPerUser", Self.number(cpuSeconds * 1e6 / Double(records))))
             }

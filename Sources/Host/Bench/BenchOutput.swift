@@ -67,6 +67,10 @@ struct BenchOutput {
             guard let x = results.first(where: { $0.phase == m.phase && $0.strategy == "xaas" }), m.cpuSeconds > 0, m.wallSeconds > 0 else { continue }
             text += "\n\(m.phase): the whole xaas sync ÷ \(m.strategy) reading the same file: wall "
                 + String(format: "%.2f×, CPU %.2f×", x.wallSeconds / m.wallSeconds, x.cpuSeconds / m.cpuSeconds)
+            if let e = x.emulatorCPUSeconds, e > 0 {
+                text += String(format: "; without the in-process emulator's %.2f s (serving, processing): CPU %.2f×",
+                               e, (x.cpuSeconds - e) / m.cpuSeconds)
+            }
         }
         text += hostLines()
         for phase in phases {

@@ -143,9 +143,11 @@ struct BenchRunner {
         ResourceUsage.resetPeak()
         m.startRSSBytes = ResourceUsage.peakRSSBytes()  // the mark starts at the current RSS
         let cpu = ResourceUsage.now().cpuSeconds, wall = Date(), virtual = environment.clock.now()
+        let emulatorCPU = environment.emulator.cpuSeconds
         let result = try await body()
         m.wallSeconds = Date().timeIntervalSince(wall)
         m.cpuSeconds = ResourceUsage.now().cpuSeconds - cpu
+        m.emulatorCPUSeconds = environment.emulator.cpuSeconds - emulatorCPU
         m.peakRSSBytes = ResourceUsage.peakRSSBytes()
         let sent = environment.transport.reset()
         var okta = BenchMeasurement.Okta()

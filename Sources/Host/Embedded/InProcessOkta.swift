@@ -42,6 +42,9 @@ public protocol InProcessOkta: AnyObject, Sendable {
     var clockStart: Double { get }
     /// Moves a manual clock forward by `seconds` and processes the sessions that fall due before returning.
     func advanceClock(by seconds: Double)
+    /// CPU time (seconds) the emulator has spent so far, serving requests and processing sessions (so
+    /// `xaas bench` can tell the host's CPU from the emulator's in the same process).
+    var cpuSeconds: Double { get }
     /// Stops serving and flushes the org's state file.
     func stop()
 }
