@@ -82,6 +82,10 @@ final class MotoServer: @unchecked Sendable {
             let deadline = Date().addingTimeInterval(10)
             while process.isRunning, Date() < deadline { usleep(20_000) }
             if process.isRunning { process.terminate() }
+            // SIGTERM can be blocked in the child (it inherits the spawning thread's signal mask): then kill.
+            let killAt = Date().addingTimeInterval(5)
+            while process.isRunning, Date() < killAt { usleep(20_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         process.waitUntilExit()
     }

@@ -80,12 +80,18 @@ final class PostgresCluster: Sendable {
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         let quoted = argv.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         let prefix = getuid() == 0 ? "/usr/sbin/runuser -u \(user) -- " : ""
-        let status = system("\(prefix)\(quoted) </dev/null >\(outputPath) 2>&1")
+        let status = system("\(closeInheritedDescriptors)\(prefix)\(quoted) </dev/null >\(outputPath) 2>&1")
         guard status == 0 else {
             let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
             throw Failure(description: "\(argv[0]) failed (status \(status)): \(text.suffix(800))")
         }
     }
+
+    /// Runs the rest of the command line with every descriptor above 2 closed. `system` forks this test process,
+    /// whose other tests hold pipes to their own children (a moto server waits for EOF on its stdin): a
+    /// daemon started with their write ends open would hold them for the whole run.
+    private static let closeInheritedDescriptors =
+        #"/bin/bash -c 'for f in /proc/$$/fd/*; do n=${f##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-"; fi; done; exec "$@"' closefds "#
 
     /// A free loopback TCP port (bound and released).
     static func freePort() -> Int {
