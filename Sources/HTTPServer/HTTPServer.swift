@@ -80,27 +80,24 @@ public final class HTTPServer: Sendable {
     /// How many connections are open right now (for metrics and tests); after ``stop()``, those still
     /// finishing (0 once `stop()` returned in time).
     public var activeConnections: Int {
-        let core: ServerCore? = state.withLock { state in
+        core?.connections.withLock { $0 } ?? 0
+    }
+
+    /// The running server's core, or the stopped one's (`nil` before ``start()``).
+    private var core: ServerCore? {
+        state.withLock { state in
             switch state.phase {
             case .ready: return nil
             case .running(let core): return core
             case .stopped(let core): return core
             }
         }
-        return core?.connections.withLock { $0 } ?? 0
     }
 
     /// CPU time (seconds) this server's connection threads spent reading, handling and answering requests
     /// since it started (for `xaas bench`, whose process also runs the client).
     public var requestCPUSeconds: Double {
-        let core: ServerCore? = state.withLock { state in
-            switch state.phase {
-            case .ready: return nil
-            case .running(let core): return core
-            case .stopped(let core): return core
-            }
-        }
-        return Double(core?.requestCPUNanoseconds.load(ordering: .relaxed) ?? 0) / 1e9
+        Double(core?.requestCPUNanoseconds.load(ordering: .relaxed) ?? 0) / 1e9
     }
 
     /// Stops accepting and frees the port, closes idle keep-alive connections, lets in-flight requests
