@@ -178,13 +178,6 @@ final class PageDecoder {
     /// Checked bytes as a `String` (for messages).
     private static func text(_ bytes: UnsafeRawBufferPointer) -> String { String(decoding: bytes, as: UTF8.self) }
 
-    /// A validated UTF-8 string, or `nil` when the bytes are not UTF-8 (or `ptr` is NULL with `len` > 0).
-    @inline(__always)
-    static func string(_ s: xaas_str) -> String? {
-        guard s.len > 0 else { return "" }
-        guard let ptr = s.ptr else { return nil }
-        return UTF8Text.string(UnsafeRawBufferPointer(start: ptr, count: s.len))
-    }
 }
 
 /// The attribute names of the previous record by position, so a page of records with the same
@@ -240,17 +233,12 @@ struct NameCache {
     func string(_ number: UInt32, in builder: borrowing RecordStorage.Builder) -> String { builder.name(number) }
 }
 
-/// UTF-8 validation with an ASCII fast path.
+/// UTF-8 checks of the host's record path (``UTF8Check``, strict, eight ASCII bytes at a time).
 enum UTF8Text {
     /// `bytes` as a String when they are valid UTF-8, else `nil`.
     @inline(__always)
     static func string(_ bytes: UnsafeRawBufferPointer) -> String? {
-        let buffer = bytes.bindMemory(to: UInt8.self)
-        if isASCII(bytes) { return String(decoding: buffer, as: UTF8.self) }
-        // Decoding with repair changes the bytes exactly when they are invalid.
-        let decoded = String(decoding: buffer, as: UTF8.self)
-        guard decoded.utf8.count == bytes.count else { return nil }
-        return decoded.utf8.elementsEqual(buffer) ? decoded : nil
+        isValid(bytes) ? String(decoding: bytes.bindMemory(to: UInt8.self), as: UTF8.self) : nil
     }
 
     /// Whether `bytes` are valid UTF-8 (ASCII checked eight bytes at a time).
